@@ -12,4 +12,9 @@ d = { 'settings': { 'branch': 'main',
                                 'crc_histo.core.sample_path': ('core.html#sample_path', 'crc_histo/core.py'),
                                 'crc_histo.core.shared_data_path': ('core.html#shared_data_path', 'crc_histo/core.py'),
                                 'crc_histo.core.tile_files': ('core.html#tile_files', 'crc_histo/core.py'),
-                                'crc_histo.core.tile_label': ('core.html#tile_label', 'crc_histo/core.py')}}}
+                                'crc_histo.core.tile_label': ('core.html#tile_label', 'crc_histo/core.py')},
+            'crc_histo.data': { 'crc_histo.data._sorted_order': ('data.html#_sorted_order', 'crc_histo/data.py'),
+                                'crc_histo.data.data_home': ('data.html#data_home', 'crc_histo/data.py'),
+                                'crc_histo.data.kather_dls': ('data.html#kather_dls', 'crc_histo/data.py'),
+                                'crc_histo.data.kather_splits': ('data.html#kather_splits', 'crc_histo/data.py'),
+                                'crc_histo.data.resolve_data': ('data.html#resolve_data', 'crc_histo/data.py')}}}
