@@ -30,14 +30,15 @@ class BF16Autocast(Callback):
         if self.active: self.autocast.__exit__(None, None, None)
         self.active = False
 
-# %% ../nbs/04_precision.ipynb #01d27385
+# %% ../nbs/04_precision.ipynb #f6f84250
 class ChannelsLast(Callback):
-    "Keep the model and every 4-d input batch in channels-last (NHWC) memory format."
+    "Train with the model and every 4-d input batch in channels-last (NHWC) memory format; standard layout after fit."
     order = -1  # before callbacks that change the model
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
     def before_batch(self):
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, Tensor) and x.ndim==4 else x
                               for x in self.xb)
+    def after_fit(self): self.learn.model.to(memory_format=torch.contiguous_format)
 
 # %% ../nbs/04_precision.ipynb #939d2adb
 def cpu_has_fast_bf16() -> bool:
