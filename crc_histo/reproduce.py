@@ -136,13 +136,13 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
 # %% ../nbs/14_reproduce.ipynb #17ca41d6
 def results_table(results:list[dict], # Result lines
                  ) -> str:
-    "Markdown table of mean ± sd accuracy per experiment and split, next to the seed's number."
+    "Markdown table of mean ± sd accuracy per experiment and split (the seed's random split first), next to the seed's number."
     rows = ["| experiment | split | backbone (weights) | runs | accuracy % (mean ± sd) | seed study % | s/epoch | precision |",
             "|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results: groups.setdefault((r['experiment'], r['splitter'], r['arch']), []).append(r)
     order = {n: i for i, n in enumerate(experiments)}
-    for (name, split, arch), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1], kv[0][2])):
+    for (name, split, arch), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] != 'random', kv[0][1], kv[0][2])):
         acc = 100*np.array([r['accuracy'] for r in rs])
         sd = f" ± {acc.std(ddof=1):.1f}" if len(acc) > 1 else ""
         e = experiments.get(name)
