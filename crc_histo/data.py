@@ -201,7 +201,7 @@ def _sorted_order(files):
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
                   splitter:str='random', # 'random' (tiles, as the seed did) or 'patient' (whole patients held out)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
-                  seed:int=42, # Random seed; the seed study used 42
+                  seed:int=42, # The seed study used 42. random: seeds the tile shuffle; patient: fold (seed-42) mod k
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
     if not 0 < valid_pct < 1: raise CrcHistoError(f"valid_pct must be between 0 and 1, not {valid_pct}.")
@@ -214,8 +214,9 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
         n = round(1/valid_pct)
         if len(set(groups)) < n: raise CrcHistoError(
             f"A patient split with valid_pct={valid_pct} needs at least {n} patients, but the tiles come from {len(set(groups))}.")
-        kf = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=seed)
-        trn,val = next(kf.split(srt, [tile_label(f) for f in srt], groups))
+        kf = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=42)  # one fixed partition into patient folds
+        folds = list(kf.split(srt, [tile_label(f) for f in srt], groups))
+        trn,val = folds[(seed-42) % n]  # the seed picks the fold: seeds 42, 43, ... walk through them
     else: raise CrcHistoError(f"Unknown splitter {splitter!r}: use 'random' or 'patient'.")
     return [order[i] for i in trn], [order[i] for i in val]
 
