@@ -52,15 +52,17 @@ def _time_train(learn, n_batches, warmup):
     learn.fit(1, 1e-4, cbs=[timer])
     return learn.dls.train.bs*len(timer.times)/sum(timer.times)
 
-def bench_train_seed(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
-    "The seed's pipeline: files decoded every epoch, Resize(460), aug_transforms(224), fp32."
+def _seed_learner(data, bs=64, arch='resnet18'):
+    "A random-weight learner on the seed's pipeline: `kather_dls` defaults, fp32, NCHW."
     from crc_histo.data import kather_dls
     from crc_histo.models import crc_learner
     torch.manual_seed(0)
-    dls = kather_dls(data, bs=bs)
-    learn = crc_learner(dls, arch, pretrained=False, precision='fp32', channels_last=False)
-    return dict(case='seed pipeline (Resize 460 + aug_transforms 224, fp32)', size=224,
-                tiles_per_s=_time_train(learn, n_batches, warmup))
+    return crc_learner(kather_dls(data, bs=bs), arch, pretrained=False, precision='fp32', channels_last=False)
+
+def bench_train_seed(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
+    "The seed's pipeline: files decoded every epoch, Resize(460), aug_transforms(224), fp32."
+    return dict(case='seed pipeline (Resize 460 + aug_transforms 224, fp32)', size=224, precision='fp32',
+                tiles_per_s=_time_train(_seed_learner(data, bs, arch), n_batches, warmup))
 
 def bench_train_fast(data, n_batches=6, warmup=2, bs=64, size=150, precision='auto', arch='resnet18'):
     "crc_histo's default: decoded-once tile cache, native 150 px, histology batch aug, bf16 + channels_last."
@@ -70,7 +72,7 @@ def bench_train_fast(data, n_batches=6, warmup=2, bs=64, size=150, precision='au
     t0 = time.perf_counter(); dls = fast_dls(data, bs=bs, size=size); cache_s = time.perf_counter() - t0
     learn = crc_learner(dls, arch, pretrained=False, precision=precision)
     return dict(case=f"crc_histo fast path ({size} px, {learn.crc_meta['precision']}, channels_last)", size=size,
-                tiles_per_s=_time_train(learn, n_batches, warmup), cache_seconds=cache_s)
+                precision=learn.crc_meta['precision'], tiles_per_s=_time_train(learn, n_batches, warmup), cache_seconds=cache_s)
 
 # %% ../nbs/15_bench.ipynb #f908ead5
 def matmul_flops_per_s(dtype:torch.dtype=torch.bfloat16, # Element type
@@ -99,12 +101,6 @@ def _files(data, n):
     from crc_histo.data import resolve_data
     fs = tile_files(resolve_data(data))
     return (fs * (n // len(fs) + 1))[:n]
-
-def _seed_learner(data):
-    from crc_histo.data import kather_dls
-    from crc_histo.models import crc_learner
-    torch.manual_seed(0)
-    return crc_learner(kather_dls(data, bs=64), 'resnet18', pretrained=False, precision='fp32', channels_last=False)
 
 def bench_predict_loop(data, n=48):
     "fastai's `learn.predict`, one tile at a time (seed pipeline, fp32)."
@@ -147,17 +143,16 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     from crc_histo.data import resolve_data
     data = resolve_data(data)
     nb, wu, bs = (2, 1, 16) if quick else (8, 2, 64)
-    fast_prec = 'auto'
     train = [run_isolated(bench_train_seed, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
-             run_isolated(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, precision=fast_prec, arch=arch)]
+             run_isolated(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch)]
     infer = [run_isolated(bench_predict_loop, data=data, n=8 if quick else 48),
              run_isolated(bench_get_preds, data=data, n=32 if quick else 256),
              run_isolated(bench_predict_tiles, data=data, n=64 if quick else 1024)]
     peak = {'fp32': matmul_flops_per_s(torch.float32), 'bf16': matmul_flops_per_s(torch.bfloat16)}
-    for r, prec in zip(train, ('fp32', 'bf16' if 'bf16' in train[1]['case'] else 'fp32')):
+    for r in train:
         r['epoch_seconds_4000'] = 4000/r['tiles_per_s']
         r['flops_per_s'] = 3*forward_flops(arch, r['size'])*r['tiles_per_s']
-        r['ceiling_fraction'] = r['flops_per_s']/peak[prec]
+        r['ceiling_fraction'] = r['flops_per_s']/peak.get(r['precision'], peak['fp32'])
     res = dict(arch=arch, train=train, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)

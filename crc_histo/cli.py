@@ -16,23 +16,19 @@ __all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'validation_files', 'evalua
            'cmd_map', 'cmd_reproduce', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
-def _positive_int(s):
-    try: v = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a whole number")
-    if v <= 0: raise argparse.ArgumentTypeError(f"must be positive, not {v}")
-    return v
+def _checked(conv, ok, need):
+    "An argparse type: the string through `conv`, kept if `ok(value)`, else a message saying what it `need`s."
+    what = 'a whole number' if conv is int else 'a number'
+    def check(s):
+        try: v = conv(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not {what}") from None
+        if not ok(v): raise argparse.ArgumentTypeError(f"{need}, not {v}")
+        return v
+    return check
 
-def _nonneg_int(s):
-    try: v = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a whole number")
-    if v < 0: raise argparse.ArgumentTypeError(f"must be 0 or more, not {v}")
-    return v
-
-def _lr(s):
-    try: v = float(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number")
-    if not 0 < v < 10: raise argparse.ArgumentTypeError(f"a learning rate must be between 0 and 10, not {v}")
-    return v
+_positive_int = _checked(int, lambda v: v > 0, 'must be positive')
+_nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
+_lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
 
 # %% ../nbs/13_cli.ipynb #8af29637
 def cmd_download(a):
@@ -43,8 +39,9 @@ def cmd_download(a):
 def cmd_check(a):
     "Validate a data folder before training."
     from crc_histo.data import check_dataset, resolve_data
-    rep = check_dataset(resolve_data(a.data), size=a.size)
-    print(f"{resolve_data(a.data)}: OK")
+    path = resolve_data(a.data)
+    rep = check_dataset(path, size=a.size)
+    print(f"{path}: OK")
     print(rep)
 
 # %% ../nbs/13_cli.ipynb #8808d6bb
@@ -86,8 +83,9 @@ def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dic
         res[name] = evaluation_summary(probs, targs, model.classes, logits=np.log(np.clip(probs, 1e-12, 1)))
         if out is not None and name == 'plain':
             import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-            for fn, f in (('confusion.png', plot_confusion), ('reliability.png', reliability_plot)):
-                f(targs, probs.argmax(1), model.classes) if f is plot_confusion else f(probs, targs)
+            for fn, draw in (('confusion.png', lambda: plot_confusion(targs, probs.argmax(1), model.classes)),
+                             ('reliability.png', lambda: reliability_plot(probs, targs))):
+                draw()
                 with atomic_path(Path(out)/fn) as tmp: plt.gcf().savefig(tmp, format='png', dpi=100, bbox_inches='tight')
                 plt.close('all')
     if out is not None:

@@ -24,7 +24,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
-           'check_dataset', 'kather_splits', 'kather_dls', 'resolve_data']
+           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data']
 
 # %% ../nbs/01_data.ipynb #c0370484
 kather2016_url = 'https://zenodo.org/records/53169/files/Kather_texture_2016_image_tiles_5000.zip'
@@ -220,6 +220,16 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
     else: raise CrcHistoError(f"Unknown splitter {splitter!r}: use 'random' or 'patient'.")
     return [order[i] for i in trn], [order[i] for i in val]
 
+# %% ../nbs/01_data.ipynb #c2e63272
+def kather_files(path:Path|str, # Data folder with one sub-folder per tissue class
+                ) -> list[Path]:
+    "The sorted tiles of `path`, after checking there are some and that every folder is a Kather 2016 class."
+    files = tile_files(path)
+    if not files: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
+    unknown = sorted({tile_label(f) for f in files} - set(class_folders))
+    if unknown: raise CrcHistoError(f"{path} has folders that are not Kather 2016 classes: {', '.join(unknown)}; run check_dataset on it.")
+    return files
+
 # %% ../nbs/01_data.ipynb #f31b1b91
 def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                splitter:str='random', # 'random' or 'patient', see `kather_splits`
@@ -232,10 +242,7 @@ def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                **kwargs, # Passed on to `DataBlock.dataloaders`
               ):
     "The seed study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is `class_folders`."
-    files = tile_files(path)
-    if not files: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
-    unknown = sorted({tile_label(f) for f in files} - set(class_folders))
-    if unknown: raise CrcHistoError(f"{path} has folders that are not Kather 2016 classes: {', '.join(unknown)}; run check_dataset on it.")
+    files = kather_files(path)
     if isinstance(item_tfms, str) and item_tfms=='seed': item_tfms = Resize(460)
     if isinstance(batch_tfms, str) and batch_tfms=='seed': batch_tfms = aug_transforms(size=224)
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=class_folders)), get_y=parent_label,

@@ -16,7 +16,7 @@ from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, Datasets, DataLoaders
 from fastai.data.transforms import Categorize, IntToFloatTensor
 from .core import *
-from .data import kather_splits
+from .data import kather_files, kather_splits
 from .augment import histo_tfms
 
 # %% auto #0
@@ -120,10 +120,7 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
              **kwargs,                 # Passed to `Datasets.dataloaders` (e.g. `device`, `num_workers`, `val_bs`)
             ) -> DataLoaders:
     "fastai DataLoaders over a uint8 tile cache: items `(TensorImage uint8, TensorCategory)`, augmentation on train only."
-    files = tile_files(path)
-    if not files: raise CrcHistoError(f"No tiles found in {path}.")
-    bad = sorted({tile_label(f) for f in files} - set(class_folders))
-    if bad: raise CrcHistoError(f"Folders {bad} in {path} are not Kather 2016 classes {class_folders}.")
+    files = kather_files(path)
     if isinstance(batch_tfms, str):
         if batch_tfms != 'histo': raise CrcHistoError(f"batch_tfms must be 'histo', a list or None, not {batch_tfms!r}.")
         batch_tfms = histo_tfms()

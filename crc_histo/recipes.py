@@ -54,13 +54,12 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
     if size < 32: raise CrcHistoError(f"Tile size must be at least 32 px, not {size}.")
     path = resolve_data(data)
-    tfms = dict(histo=histo_tfms(), fastai=aug_transforms(), none=None)[aug]
+    aug_size = size if pipeline == 'seed' else None  # the seed pipeline resizes in its batch transforms
+    tfms = dict(histo=histo_tfms, fastai=aug_transforms, none=lambda size: None)[aug](size=aug_size)
     if pipeline == 'fast':
         return fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, size=size, bs=bs,
                         batch_tfms=tfms, cache_dir=cache_dir)
     if pipeline == 'seed':
-        if aug == 'fastai': tfms = aug_transforms(size=size)
-        elif aug == 'histo': tfms = histo_tfms(size=size)
         return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, bs=bs,
                           item_tfms=Resize(max(460, size)), batch_tfms=tfms)
     raise CrcHistoError(f"Unknown pipeline {pipeline!r}: choose fast or seed.")
