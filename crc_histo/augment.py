@@ -39,11 +39,11 @@ def hed_to_rgb(h:torch.Tensor, # Stain amounts (H, E, DAB), channels in dim -3
 
 # %% ../nbs/02_augment.ipynb #91ca79bc
 def hed_jitter_maps(scale:torch.Tensor, # `[n,3]` factors for the H, E and DAB amounts of each tile
-                    shift:torch.Tensor, # `[n,3]` shifts of the H, E and DAB optical densities
+                    shift:torch.Tensor, # `[n,3]` shifts of the H, E and DAB amounts, in `rgb_to_hed` units
                    ) -> tuple:
     "Matrices `[n,3,3]` and biases `[n,3]` that jitter stains when applied to log RGB: `log(x') = log(x) @ m + bias`."
     m = hed_from_rgb.to(scale) @ torch.diag_embed(scale) @ rgb_from_hed.to(scale)
-    return m, -(shift @ rgb_from_hed.to(shift))
+    return m, _log_adjust * (shift @ rgb_from_hed.to(shift))
 
 # %% ../nbs/02_augment.ipynb #ca5d0e16
 class TileColour(RandTransform):

@@ -52,19 +52,20 @@ def cmd_train(a):
     out = Path(a.out)
     learn, m = train(a.data, out, arch=a.arch, recipe=a.recipe, epochs=a.epochs, frozen_epochs=a.frozen_epochs,
                      lr=a.lr, lr_lo=a.lr_lo, size=a.size, bs=a.bs, precision=a.precision, splitter=a.splitter,
-                     valid_pct=a.valid_pct, seed=a.seed, pretrained=not a.no_pretrained, weights=a.weights,
+                     valid_pct=a.valid_pct, seed=a.seed, split_seed=a.split_seed, fold=a.fold,
+                     label_smoothing=a.label_smoothing, pretrained=not a.no_pretrained, weights=a.weights,
                      pipeline=a.pipeline, aug=a.aug, tensorboard=a.tensorboard, resume=a.resume, cache_dir=a.cache_dir)
     save_model(learn, out/'model')
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
           f"{m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
 
 # %% ../nbs/13_cli.ipynb #b8483422
-def validation_files(data, splitter='random', valid_pct=0.2, seed=42) -> list:
+def validation_files(data, splitter='random', valid_pct=0.2, seed=42, fold=0) -> list:
     "The validation tiles of `data` for a split, as `train` draws it."
     from crc_histo.data import kather_splits, resolve_data
     files = tile_files(resolve_data(data))
     if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
-    return [files[i] for i in kather_splits(files, splitter, valid_pct, seed)[1]]
+    return [files[i] for i in kather_splits(files, splitter, valid_pct, seed, fold)[1]]
 
 def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dict:
     "Evaluation summary of `model` on labelled `files` (plain and, with `tta`, dihedral TTA); plots and metrics.json in `out`."
@@ -96,7 +97,7 @@ def cmd_evaluate(a):
     "Evaluate a saved model on a split of a data folder."
     from crc_histo.export import load_model
     model = load_model(a.model, trust=a.trust)
-    files = validation_files(a.data, a.splitter, a.valid_pct, a.seed)
+    files = validation_files(a.data, a.splitter, a.valid_pct, a.split_seed, a.fold)
     res = evaluate_model(model, files, a.tta, Path(a.out) if a.out else None)
     for name, r in res.items():
         print(f"{name:5s} accuracy {r['accuracy']:.4f} (95% CI {r['ci'][0]:.4f}-{r['ci'][1]:.4f}), "
@@ -147,7 +148,8 @@ def cmd_reproduce(a):
     "Run the seed study's experiments over seeds and splits; write results.jsonl and results.md."
     from crc_histo.reproduce import plan_runs, reproduce, parse_arch_map
     runs = plan_runs(a.only, a.seeds, tuple(s.strip() for s in a.splitter.split(',')), parse_arch_map(a.arch_map),
-                     quick=a.quick, precision=a.precision, pipeline=a.pipeline, cache_dir=a.cache_dir)
+                     quick=a.quick, study=a.study, folds=a.folds, shard=a.shard,
+                     precision=a.precision, pipeline=a.pipeline, cache_dir=a.cache_dir)
     reproduce('sample' if a.quick else a.data, a.out, runs)
     print((Path(a.out)/'results.md').read_text())
 
@@ -160,7 +162,8 @@ def cmd_bench(a):
 def _split_args(p):
     p.add_argument('--splitter', default='random', choices=['random', 'patient'], help='random tiles (seed) or whole patients held out')
     p.add_argument('--valid-pct', type=float, default=0.2, help='validation fraction (seed: 0.2)')
-    p.add_argument('--seed', type=int, default=42, help='split and training seed (seed: 42)')
+    p.add_argument('--split-seed', type=int, default=42, help='seed of the random split (seed study: 42)')
+    p.add_argument('--fold', type=_nonneg_int, default=0, help='patient split: which of the 5 patient folds to validate on')
 
 def _model_args(p):
     p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model)')
@@ -192,11 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--bs', type=_positive_int, default=64, help='batch size (seed: 64)')
     p.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'], help='auto: fp16 on GPU, bf16 on a CPU that has it')
     _split_args(p)
+    p.add_argument('--seed', type=int, default=42, help='training seed: head init, batch order, augmentation (the split has its own)')
     w = p.add_mutually_exclusive_group()
     w.add_argument('--weights', help='local ImageNet state_dict file for the backbone (air-gapped machines)')
     w.add_argument('--no-pretrained', action='store_true', help='start from random weights')
     p.add_argument('--pipeline', default='fast', choices=['fast', 'seed'], help="fast: decoded-once tile cache; seed: the seed's Resize(460)+aug_transforms(224)")
-    p.add_argument('--aug', default='histo', choices=['histo', 'fastai', 'none'], help='batch augmentation')
+    p.add_argument('--aug', default='histo', choices=['histo', 'dihedral', 'fastai', 'none'], help='batch augmentation (dihedral: histo without rotation)')
+    p.add_argument('--label-smoothing', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0., help='label smoothing (0: plain cross-entropy)')
     p.add_argument('--tensorboard', metavar='DIR', help='write TensorBoard logs to DIR')
     p.add_argument('--cache-dir', help='keep the decoded tile cache here between runs')
     p.add_argument('--out', required=True, help='output folder: model/, checkpoint.pth, metrics.json')
@@ -226,7 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser('reproduce', help="rerun the seed study's experiments")
     p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
     p.add_argument('--out', required=True, help='folder for results.jsonl, results.md and runs/')
-    p.add_argument('--seeds', type=_positive_int, default=1, help='seeds per experiment (42, 43, ...)')
+    p.add_argument('--study', default='seed', choices=['seed', 'ablation'], help="the seed study's experiments, or the CPU recipe ablation")
+    p.add_argument('--seeds', type=_positive_int, default=1, help='training seeds per experiment (42, 43, ...); the random split stays the seed\'s')
+    p.add_argument('--folds', type=_positive_int, default=5, help='patient folds to walk on the patient split (5: all)')
+    p.add_argument('--shard', help='i/n: run only every n-th planned run from the i-th (job arrays; rerun without it to merge)')
     p.add_argument('--splitter', default='random', help="comma-separated: random,patient")
     p.add_argument('--only', nargs='+', metavar='NAME', help='run only these experiments')
     p.add_argument('--arch-map', help='e.g. resnet18=tf_efficientnet_lite0 (backbones with offline weights)')

@@ -201,7 +201,8 @@ def _sorted_order(files):
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
                   splitter:str='random', # 'random' (tiles, as the seed did) or 'patient' (whole patients held out)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
-                  seed:int=42, # The seed study used 42. random: seeds the tile shuffle; patient: fold (seed-42) mod k
+                  seed:int=42, # Split seed of the random split (the seed study used 42); the patient split ignores it
+                  fold:int=0, # Patient split: which of the round(1/valid_pct) patient folds to validate on
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
     if not 0 < valid_pct < 1: raise CrcHistoError(f"valid_pct must be between 0 and 1, not {valid_pct}.")
@@ -215,8 +216,9 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
         if len(set(groups)) < n: raise CrcHistoError(
             f"A patient split with valid_pct={valid_pct} needs at least {n} patients, but the tiles come from {len(set(groups))}.")
         kf = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=42)  # one fixed partition into patient folds
+        if not 0 <= fold < n: raise CrcHistoError(f"fold must be between 0 and {n-1} for a patient split with valid_pct={valid_pct}, not {fold}.")
         folds = list(kf.split(srt, [tile_label(f) for f in srt], groups))
-        trn,val = folds[(seed-42) % n]  # the seed picks the fold: seeds 42, 43, ... walk through them
+        trn,val = folds[fold]
     else: raise CrcHistoError(f"Unknown splitter {splitter!r}: use 'random' or 'patient'.")
     return [order[i] for i in trn], [order[i] for i in val]
 
@@ -234,7 +236,8 @@ def kather_files(path:Path|str, # Data folder with one sub-folder per tissue cla
 def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                splitter:str='random', # 'random' or 'patient', see `kather_splits`
                valid_pct:float=0.2, # Fraction held out for validation
-               seed:int=42, # Split seed; the seed study used 42
+               seed:int=42, # Split seed of the random split; the seed study used 42
+               fold:int=0, # Patient split: which patient fold to validate on
                bs:int=64, # Batch size; the seed used 64
                item_tfms='seed', # Per-tile transforms; 'seed' = `Resize(460)`
                batch_tfms='seed', # Batch transforms; 'seed' = `aug_transforms(size=224)`, None for none
@@ -246,7 +249,7 @@ def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
     if isinstance(item_tfms, str) and item_tfms=='seed': item_tfms = Resize(460)
     if isinstance(batch_tfms, str) and batch_tfms=='seed': batch_tfms = aug_transforms(size=224)
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=class_folders)), get_y=parent_label,
-                       splitter=lambda items: kather_splits(items, splitter, valid_pct, seed),
+                       splitter=lambda items: kather_splits(items, splitter, valid_pct, seed, fold),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     return dblock.dataloaders(files, bs=bs, num_workers=num_workers, **kwargs)
 

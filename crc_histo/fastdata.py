@@ -112,7 +112,8 @@ class TileCacheDL(TfmdDL):
 def fast_dls(path:Path|str,            # Data folder with one sub-folder per tissue class
              splitter:str='random',    # 'random' (seed study) or 'patient'
              valid_pct:float=0.2,      # Fraction held out for validation
-             seed:int=42,              # Split seed
+             seed:int=42,              # Split seed of the random split
+             fold:int=0,               # Patient split: which patient fold to validate on
              size:int=150,             # Tile side in px (150 = native Kather 2016)
              bs:int=64,                # Batch size
              batch_tfms='histo',       # 'histo' (`histo_tfms()`), a list of batch transforms, or None
@@ -125,7 +126,7 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
         if batch_tfms != 'histo': raise CrcHistoError(f"batch_tfms must be 'histo', a list or None, not {batch_tfms!r}.")
         batch_tfms = histo_tfms()
     cache = tile_cache(files, size, cache_dir=cache_dir)
-    splits = kather_splits(files, splitter, valid_pct, seed)
+    splits = kather_splits(files, splitter, valid_pct, seed, fold)
     dsets = Datasets(files, [[CachedTile(files, cache)], [tile_label, Categorize(vocab=class_folders, sort=False)]], splits=splits)
     kwargs.setdefault('num_workers', 0)
     if len(splits[0]) < bs: kwargs.setdefault('drop_last', False)  # a tiny set (the fixture) still gets one batch

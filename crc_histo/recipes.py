@@ -10,7 +10,8 @@ import json, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 import fastai, timm
-from fastai.vision.all import Resize, aug_transforms, set_seed
+from functools import partial
+from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from . import __version__
 from .core import *
 from .data import kather_dls, resolve_data
@@ -37,30 +38,34 @@ def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
     raise CrcHistoError(f"Unknown recipe {recipe!r}: choose finetune, onecycle or dlr.")
 
 # %% ../nbs/08_recipes.ipynb #ec63e750
-_augs = ('histo', 'fastai', 'none')
+_augs = ('histo', 'dihedral', 'fastai', 'none')
+_aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain: aug_transforms(size=size),
+                 none=lambda size, stain: None)
 
 def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
               pipeline:str='fast', # 'fast' (tile cache, native size) or 'seed' (Resize(460) + aug_transforms(224))
-              aug:str='histo', # Batch augmentation: 'histo', 'fastai' or 'none'
+              aug:str='histo', # Batch augmentation: 'histo', 'dihedral' (histo without rotation), 'fastai' or 'none'
               size:int=150, # Training tile size in px (seed pipeline: 224)
               bs:int=64, # Batch size (seed: 64)
               splitter:str='random', # 'random' (seed) or 'patient'
               valid_pct:float=0.2, # Validation fraction (seed: 0.2)
-              seed:int=42, # Split seed (seed: 42)
+              seed:int=42, # Split seed of the random split (seed: 42)
+              fold:int=0, # Patient split: which patient fold to validate on
+              stain:float=0.05, # H&E stain jitter strength of 'histo' and 'dihedral' (`rgb_to_hed` units; 0 = off)
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
              ):
     "DataLoaders for training, by the fast or the seed pipeline."
-    if aug not in _augs: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose histo, fastai or none.")
+    if aug not in _augs: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_augs)}.")
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
     if size < 32: raise CrcHistoError(f"Tile size must be at least 32 px, not {size}.")
     path = resolve_data(data)
     aug_size = size if pipeline == 'seed' else None  # the seed pipeline resizes in its batch transforms
-    tfms = dict(histo=histo_tfms, fastai=aug_transforms, none=lambda size: None)[aug](size=aug_size)
+    tfms = _aug_tfms[aug](size=aug_size, stain=stain)
     if pipeline == 'fast':
-        return fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, size=size, bs=bs,
+        return fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
                         batch_tfms=tfms, cache_dir=cache_dir)
     if pipeline == 'seed':
-        return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, bs=bs,
+        return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, bs=bs,
                           item_tfms=Resize(max(460, size)), batch_tfms=tfms)
     raise CrcHistoError(f"Unknown pipeline {pipeline!r}: choose fast or seed.")
 
@@ -94,11 +99,15 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
           splitter:str='random', # 'random' or 'patient'
           valid_pct:float=0.2, # Validation fraction
-          seed:int=42, # Seed for the split and for training
+          seed:int=42, # Training seed: initial head weights, batch order, augmentation
+          split_seed:int=42, # Seed of the random split (seed study: 42); fixed while training seeds vary
+          fold:int=0, # Patient split: which of the five patient folds to validate on
+          label_smoothing:float=0., # Label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`); 0 = plain cross-entropy
+          stain:float=0.05, # H&E stain jitter strength for 'histo'/'dihedral' augmentation (0 = off)
           pretrained:bool=True, # Start from ImageNet weights?
           weights:Path|str|None=None, # Local ImageNet state_dict file for the backbone
           pipeline:str='fast', # 'fast' or 'seed'
-          aug:str='histo', # 'histo', 'fastai' or 'none'
+          aug:str='histo', # 'histo', 'dihedral', 'fastai' or 'none'
           tensorboard:Path|str|None=None, # TensorBoard log folder
           resume:bool=False, # Continue from out/checkpoint.pth
           cache_dir:Path|None=None, # Fast pipeline's tile cache folder
@@ -107,15 +116,17 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     "Train a tissue classifier with one of the seed's recipes; return the learner and its metrics."
     if not (0 < lr < 10 and 0 < lr_lo < 10): raise CrcHistoError(f"Learning rates must be between 0 and 10, not lr={lr}, lr_lo={lr_lo}.")
     if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
+    if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
     phases = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo)
     out = Path(out) if out is not None else None
     if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, seed, cache_dir)
+    dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
     data_secs = time.perf_counter() - t0
     if out is not None: out.mkdir(parents=True, exist_ok=True)
-    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
+    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None
+    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, loss_func=loss,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta['size'] = size
     if tensorboard: learn.add_cb(tensorboard_callback(tensorboard))
@@ -131,8 +142,9 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
         arch=arch, weights=learn.crc_meta.get('weights'), recipe=recipe,
         phases=[dict(epochs=p.epochs, lr=p.lr, frozen=p.frozen, **p.kwargs) for p in phases],
         epochs=history, train_seconds=train_secs, data_seconds=data_secs,
-        split=dict(splitter=splitter, valid_pct=valid_pct, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
-        seed=seed, size=size, bs=bs, pipeline=pipeline, aug=aug, precision=learn.crc_meta.get('precision'),
+        split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None,
+                   n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
+        seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs, pipeline=pipeline, aug=aug, precision=learn.crc_meta.get('precision'),
         data=str(resolve_data(data)), device=_device_name(), versions=_versions(), resumed=resume)
     if out is not None:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))

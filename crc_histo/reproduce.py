@@ -13,7 +13,8 @@ import numpy as np
 from .core import *
 
 # %% auto #0
-__all__ = ['experiments', 'Experiment', 'experiment', 'parse_arch_map', 'plan_runs', 'load_results', 'reproduce', 'results_table']
+__all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'ablation', 'parse_arch_map', 'plan_runs',
+           'load_results', 'reproduce', 'results_table']
 
 # %% ../nbs/14_reproduce.ipynb #d4b66232
 @dataclass
@@ -50,6 +51,38 @@ experiment('resnet34', 'ResNet34, 3 frozen + 5 at slice(1e-5, 1e-3)', 96.1, **_d
 experiment('resnet50', 'ResNet50, 3 frozen + 5 at slice(1e-5, 1e-3)', 96.7, **_dlr, epochs=5, arch='resnet50')
 experiment('final', 'the final ResNet18 recipe: 3 frozen + 5 at slice(1e-5, 1e-3)', 95.4, **_dlr, epochs=5);
 
+# %% ../nbs/14_reproduce.ipynb #cd5ff5ba
+ablations:dict[str, Experiment] = {}
+_ablation_base = dict(arch='tf_efficientnet_lite0', recipe='dlr', frozen_epochs=3, epochs=5, lr=1e-3, lr_lo=3.3e-4,
+                      size=150, aug='histo', stain=0.01, label_smoothing=0., precision='auto')
+
+def ablation(name:str, # Registry key
+             description:str, # The one change from the baseline, in words
+             **train_kwargs, # That change, as `train` arguments
+            ) -> Experiment:
+    "Register one row of the recipe ablation: the CPU baseline with one change."
+    ablations[name] = Experiment(name, description, None, {**_ablation_base, **train_kwargs})
+    return ablations[name]
+
+ablation('base', 'Lite0, 3 + 5 epochs, slice(3.3e-4, 1e-3), histo aug, stain 0.01')
+ablation('seed_rates', "the seed's slice(1e-5, 1e-3)", lr_lo=1e-5)
+ablation('lr_lo_1e-4', 'slice(1e-4, 1e-3)', lr_lo=1e-4)
+ablation('lr_2x', 'all rates doubled: slice(6.6e-4, 2e-3)', lr=2e-3, lr_lo=6.6e-4)
+ablation('epochs_1+7', '1 frozen + 7 unfrozen epochs', frozen_epochs=1, epochs=7)
+ablation('epochs_1+10', '1 frozen + 10 unfrozen epochs', frozen_epochs=1, epochs=10)
+ablation('smooth_0.1', 'label smoothing 0.1', label_smoothing=0.1)
+ablation('dihedral', 'dihedral augmentation (no rotation)', aug='dihedral')
+ablation('stain_0', 'no stain jitter', stain=0.)
+ablation('stain_0.05', 'strong stain jitter (0.05)', stain=0.05)
+ablation('px224', 'tiles upsampled to 224 px', size=224)
+ablation('lite1', 'EfficientNet-Lite1', arch='tf_efficientnet_lite1')
+ablation('lite2', 'EfficientNet-Lite2', arch='tf_efficientnet_lite2')
+ablation('mobilenet_v2', 'MobileNetV2', arch='mobilenet_v2')
+ablation('lite0_combo', 'dihedral + label smoothing 0.1 + 1 + 10 epochs', aug='dihedral', label_smoothing=0.1, frozen_epochs=1, epochs=10)
+ablation('mnv2_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs', arch='mobilenet_v2', aug='dihedral',
+         label_smoothing=0.1, frozen_epochs=1, epochs=10)
+studies = {'seed': experiments, 'ablation': ablations}
+
 # %% ../nbs/14_reproduce.ipynb #c046f4af
 def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mobilenet_v2'
                   ) -> dict:
@@ -61,29 +94,47 @@ def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mob
     return {a.strip(): b.strip() for a, b in pairs}
 
 # %% ../nbs/14_reproduce.ipynb #4a763d68
-def plan_runs(only:list[str]|None=None, # Experiment names (None: all)
-              seeds:int=1, # Seeds per experiment (42, 43, ...)
+def _shard(spec):
+    "(i, n) from 'i/n', 1 <= i <= n."
+    try: i, n = (int(s) for s in spec.split('/'))
+    except (ValueError, AttributeError): i = n = 0
+    if not 1 <= i <= n: raise CrcHistoError(f"--shard must look like 2/4 (the 2nd of 4 shares), not {spec!r}.")
+    return i, n
+
+def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the study)
+              seeds:int=1, # Training seeds per experiment (42, 43, ...)
               splitters:tuple=('random',), # Splits to run each experiment on
               arch_map:dict|None=None, # {seed arch: arch used}
               quick:bool=False, # Tiny runs on the sample tiles
+              study:str='seed', # 'seed' (the seed study's experiments) or 'ablation' (the CPU recipe ablation)
+              folds:int=5, # Patient folds to walk on the patient split (5: all)
+              shard:str|None=None, # 'i/n': only every n-th run, from the i-th
               **overrides, # Arguments for `train` that apply to every run (e.g. precision='bf16')
              ) -> list[dict]:
-    "The list of runs: experiment, split, seed and the exact `train` arguments."
-    unknown = [n for n in only or [] if n not in experiments]
-    if unknown: raise CrcHistoError(f"Unknown experiment {unknown[0]!r}: choose from {', '.join(experiments)}.")
+    "The list of runs: experiment, split, fold, training seed and the exact `train` arguments."
+    if study not in studies: raise CrcHistoError(f"Unknown study {study!r}: choose {' or '.join(studies)}.")
+    reg = studies[study]
+    unknown = [n for n in only or [] if n not in reg]
+    if unknown: raise CrcHistoError(f"Unknown experiment {unknown[0]!r}: choose from {', '.join(reg)}.")
     if seeds < 1: raise CrcHistoError(f"--seeds must be at least 1, not {seeds}.")
+    if not 1 <= folds <= 5: raise CrcHistoError(f"--folds must be between 1 and 5, not {folds}.")
     runs = []
     for seed in range(42, 42+seeds):  # seed-major: a partial reproduction still covers every experiment and split
-        for name in only or experiments:
+        for name in only or reg:
             for splitter in splitters:
-                e = experiments[name]
-                kw = {**e.train_kwargs, **{k: v for k, v in overrides.items() if v is not None}}
-                kw['arch'] = (arch_map or {}).get(kw['arch'], kw['arch'])
-                if quick: kw.update(data='sample', size=64, bs=8, pretrained=False,
-                                    epochs=1, frozen_epochs=min(kw['frozen_epochs'], 1))
-                kw.update(splitter=splitter, seed=seed)
-                runs.append(dict(key=f"{name}|{kw['arch']}|{splitter}|{seed}", experiment=name,
-                                 seed_arch=e.train_kwargs['arch'], train_kwargs=kw))
+                for fold in (range(folds) if splitter == 'patient' else [None]):
+                    e = reg[name]
+                    kw = {**e.train_kwargs, **{k: v for k, v in overrides.items() if v is not None}}
+                    kw['arch'] = (arch_map or {}).get(kw['arch'], kw['arch'])
+                    if quick: kw.update(data='sample', size=64, bs=8, pretrained=False,
+                                        epochs=1, frozen_epochs=min(kw['frozen_epochs'], 1))
+                    kw.update(splitter=splitter, seed=seed, split_seed=42, fold=fold or 0)
+                    split = splitter if fold is None else f'{splitter}{fold}'
+                    runs.append(dict(key=f"{name}|{kw['arch']}|{split}|{seed}", experiment=name, study=study,
+                                     description=e.description, seed_arch=e.train_kwargs['arch'], train_kwargs=kw))
+    if shard is not None:
+        i, n = _shard(shard)
+        runs = runs[i-1::n]
     return runs
 
 # %% ../nbs/14_reproduce.ipynb #9875102c
@@ -101,8 +152,10 @@ def load_results(fname:Path|str, # JSON-lines results file
 
 def _result_line(run, m):
     kw = run['train_kwargs']
-    return dict(key=run['key'], experiment=run['experiment'], seed_arch=run['seed_arch'], arch=m['arch'],
-                weights=m['weights'], splitter=kw['splitter'], seed=kw['seed'], epochs=len(m['epochs']),
+    return dict(key=run['key'], study=run.get('study', 'seed'), experiment=run['experiment'], seed_arch=run['seed_arch'],
+                arch=m['arch'], weights=m['weights'], splitter=kw['splitter'], fold=m['split'].get('fold'),
+                split_seed=m['split'].get('split_seed'), seed=kw['seed'], epochs=len(m['epochs']),
+                train_kwargs={k: v for k, v in kw.items() if k != 'data'},
                 accuracy=m['accuracy'], per_class_accuracy=m['per_class_accuracy'], train_seconds=m['train_seconds'],
                 precision=m['precision'], pipeline=m['pipeline'], size=m['size'], aug=m['aug'],
                 n_valid=m['split']['n_valid'], device=m['device'], versions=m['versions'],
@@ -124,11 +177,11 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
     for i, run in enumerate(todo):
         kw = dict(run['train_kwargs']); kw.setdefault('data', data)
         rdir = out/'runs'/run['key'].replace('|', '_')
-        print(f"[{i+1}/{len(todo)}] {run['key']}: {experiments[run['experiment']].description}")
+        print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}", flush=True)
         learn, m = train(out=rdir, **kw)
         with open(fname, 'a') as f: f.write(json.dumps(_result_line(run, m)) + '\n')
         if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)
-        print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s")
+        print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s", flush=True)
     results = load_results(fname)
     with atomic_path(out/'results.md') as tmp: tmp.write_text(results_table(results))
     return results
@@ -141,11 +194,11 @@ def results_table(results:list[dict], # Result lines
             "|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results: groups.setdefault((r['experiment'], r['splitter'], r['arch']), []).append(r)
-    order = {n: i for i, n in enumerate(experiments)}
+    order = {n: i for i, n in enumerate([*experiments, *ablations])}
     for (name, split, arch), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] != 'random', kv[0][1], kv[0][2])):
         acc = 100*np.array([r['accuracy'] for r in rs])
         sd = f" ± {acc.std(ddof=1):.1f}" if len(acc) > 1 else ""
-        e = experiments.get(name)
+        e = experiments.get(name) if rs[0].get('study', 'seed') == 'seed' else ablations.get(name)
         seed = f"{e.seed_accuracy:.1f}" if e and e.seed_accuracy is not None else "—"
         secs = np.mean([r['train_seconds']/max(r['epochs'], 1) for r in rs])
         bb = arch if arch == rs[0]['seed_arch'] else f"{arch} (for {rs[0]['seed_arch']})"
