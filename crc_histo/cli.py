@@ -53,7 +53,7 @@ def cmd_train(a):
     learn, m = train(a.data, out, arch=a.arch, recipe=a.recipe, epochs=a.epochs, frozen_epochs=a.frozen_epochs,
                      lr=a.lr, lr_lo=a.lr_lo, size=a.size, bs=a.bs, precision=a.precision, splitter=a.splitter,
                      valid_pct=a.valid_pct, seed=a.seed, split_seed=a.split_seed, fold=a.fold,
-                     label_smoothing=a.label_smoothing, pretrained=not a.no_pretrained, weights=a.weights,
+                     label_smoothing=a.label_smoothing, stain=a.stain, pretrained=not a.no_pretrained, weights=a.weights,
                      pipeline=a.pipeline, aug=a.aug, tensorboard=a.tensorboard, resume=a.resume, cache_dir=a.cache_dir)
     save_model(learn, out/'model')
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
@@ -185,12 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = sub.add_parser('train', help='train a tissue classifier')
     p.add_argument('--data', default='sample', help="data folder, 'sample' (48 shipped tiles) or 'kather2016'")
-    p.add_argument('--arch', default='resnet18', help='resnet18/34/50, tf_efficientnet_lite0 or mobilenet_v2 (offline weights), or any timm name')
-    p.add_argument('--recipe', default='dlr', choices=['finetune', 'onecycle', 'dlr'], help="training schedule (seed's final: dlr)")
-    p.add_argument('--epochs', type=_nonneg_int, default=5, help='unfrozen epochs (seed: 5)')
-    p.add_argument('--frozen-epochs', type=_nonneg_int, default=3, help='frozen epochs first (seed: 3)')
+    p.add_argument('--arch', default='mobilenet_v2', help='backbone: mobilenet_v2 (recommended), tf_efficientnet_lite0/1/2 (offline weights), resnet18/34/50 (the seed\'s; downloaded) or any timm name')
+    p.add_argument('--recipe', default='dlr', choices=['finetune', 'onecycle', 'dlr'], help="training schedule (recommended and the seed's final: dlr)")
+    p.add_argument('--epochs', type=_nonneg_int, default=7, help='unfrozen epochs (recommended: 7; seed: 5)')
+    p.add_argument('--frozen-epochs', type=_nonneg_int, default=1, help='frozen epochs first (recommended: 1; seed: 3)')
     p.add_argument('--lr', type=_lr, default=1e-3, help='learning rate, top of the discriminative range (seed: 1e-3)')
-    p.add_argument('--lr-lo', type=_lr, default=1e-5, help='bottom of the discriminative range (seed: 1e-5)')
+    p.add_argument('--lr-lo', type=_lr, default=3.3e-4, help='bottom of the discriminative range (recommended: 3.3e-4; seed: 1e-5)')
     p.add_argument('--size', type=_positive_int, default=150, help='training tile size in px (native: 150)')
     p.add_argument('--bs', type=_positive_int, default=64, help='batch size (seed: 64)')
     p.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'], help='auto: fp16 on GPU, bf16 on a CPU that has it')
@@ -200,8 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument('--weights', help='local ImageNet state_dict file for the backbone (air-gapped machines)')
     w.add_argument('--no-pretrained', action='store_true', help='start from random weights')
     p.add_argument('--pipeline', default='fast', choices=['fast', 'seed'], help="fast: decoded-once tile cache; seed: the seed's Resize(460)+aug_transforms(224)")
-    p.add_argument('--aug', default='histo', choices=['histo', 'dihedral', 'fastai', 'none'], help='batch augmentation (dihedral: histo without rotation)')
-    p.add_argument('--label-smoothing', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0., help='label smoothing (0: plain cross-entropy)')
+    p.add_argument('--aug', default='dihedral', choices=['dihedral', 'histo', 'fastai', 'none'], help='batch augmentation (dihedral: the 8 symmetries, lighting, stain; histo adds ±10° rotation)')
+    p.add_argument('--label-smoothing', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0.1, help='label smoothing (recommended 0.1; 0: plain cross-entropy)')
+    p.add_argument('--stain', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0.01, help='H&E stain jitter strength (recommended 0.01; 0: off)')
     p.add_argument('--tensorboard', metavar='DIR', help='write TensorBoard logs to DIR')
     p.add_argument('--cache-dir', help='keep the decoded tile cache here between runs')
     p.add_argument('--out', required=True, help='output folder: model/, checkpoint.pth, metrics.json')

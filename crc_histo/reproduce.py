@@ -81,6 +81,15 @@ ablation('mobilenet_v2', 'MobileNetV2', arch='mobilenet_v2')
 ablation('lite0_combo', 'dihedral + label smoothing 0.1 + 1 + 10 epochs', aug='dihedral', label_smoothing=0.1, frozen_epochs=1, epochs=10)
 ablation('mnv2_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs', arch='mobilenet_v2', aug='dihedral',
          label_smoothing=0.1, frozen_epochs=1, epochs=10)
+ablation('mnv2_1+7', 'MobileNetV2, 1 + 7 epochs', arch='mobilenet_v2', frozen_epochs=1, epochs=7)
+ablation('mnv2_1+10', 'MobileNetV2, 1 + 10 epochs', arch='mobilenet_v2', frozen_epochs=1, epochs=10)
+ablation('mnv2_1+10_dihedral', 'MobileNetV2, 1 + 10 epochs, dihedral', arch='mobilenet_v2', frozen_epochs=1, epochs=10, aug='dihedral')
+ablation('mnv2_1+10_smooth', 'MobileNetV2, 1 + 10 epochs, label smoothing 0.1', arch='mobilenet_v2', frozen_epochs=1, epochs=10,
+         label_smoothing=0.1)
+ablation('mnv2_1+7_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 7 epochs', arch='mobilenet_v2', aug='dihedral',
+         label_smoothing=0.1, frozen_epochs=1, epochs=7)
+ablation('mnv2_combo_stain0.05', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs, strong stain jitter (0.05)',
+         arch='mobilenet_v2', aug='dihedral', label_smoothing=0.1, frozen_epochs=1, epochs=10, stain=0.05)
 studies = {'seed': experiments, 'ablation': ablations}
 
 # %% ../nbs/14_reproduce.ipynb #c046f4af
