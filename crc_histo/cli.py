@@ -67,6 +67,16 @@ def validation_files(data, splitter='random', valid_pct=0.2, seed=42, fold=0) ->
     if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
     return [files[i] for i in kather_splits(files, splitter, valid_pct, seed, fold)[1]]
 
+def _members_vs_ensemble(ens, files, tta, targs, ens_preds):
+    "Each member's accuracy on `files`, and McNemar's test of the ensemble against the best member."
+    from crc_histo.inference import predict_tiles
+    from crc_histo.evaluate import mcnemar
+    preds = [predict_tiles(m, files, tta=tta, progress=False)[ens.classes].to_numpy().argmax(1) for m in ens.members]
+    accs = [float((p == targs).mean()) for p in preds]
+    best = max(range(len(accs)), key=accs.__getitem__)
+    _, pv, n01, n10 = mcnemar(targs, preds[best], ens_preds)
+    return dict(accuracy=accs, best=best, mcnemar_p=pv, only_ensemble_right=n01, only_best_right=n10)
+
 def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dict:
     "Evaluation summary of `model` on labelled `files` (plain and, with `tta`, dihedral TTA); plots and metrics.json in `out`."
     import numpy as np
@@ -82,6 +92,7 @@ def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dic
         probs = df[model.classes].to_numpy()
         targs = np.array([model.classes.index(tile_label(f)) for f in df.file])
         res[name] = evaluation_summary(probs, targs, model.classes, logits=np.log(np.clip(probs, 1e-12, 1)))
+        if hasattr(model, 'members'): res[name]['members'] = _members_vs_ensemble(model, files, t, targs, probs.argmax(1))
         if out is not None and name == 'plain':
             import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
             for fn, draw in (('confusion.png', lambda: plot_confusion(targs, probs.argmax(1), model.classes)),
@@ -95,13 +106,18 @@ def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dic
 
 def cmd_evaluate(a):
     "Evaluate a saved model on a split of a data folder."
-    from crc_histo.export import load_model
-    model = load_model(a.model, trust=a.trust)
+    from crc_histo.export import load_models
+    model = load_models(a.model, trust=a.trust)
     files = validation_files(a.data, a.splitter, a.valid_pct, a.split_seed, a.fold)
     res = evaluate_model(model, files, a.tta, Path(a.out) if a.out else None)
     for name, r in res.items():
         print(f"{name:5s} accuracy {r['accuracy']:.4f} (95% CI {r['ci'][0]:.4f}-{r['ci'][1]:.4f}), "
               f"ECE {r['ece']:.4f} ({r['ece_after_temperature']:.4f} after temperature scaling), n={r['n']}")
+        if 'members' in r:
+            mb = r['members']
+            print(f"      members {', '.join(f'{a:.4f}' for a in mb['accuracy'])}; ensemble vs best member: "
+                  f"{mb['only_ensemble_right']} tiles only the ensemble gets right, {mb['only_best_right']} only the best member, "
+                  f"McNemar p = {mb['mcnemar_p']:.3g}")
     print(_class_table(res['plain']))
 
 def _class_table(r):
@@ -113,8 +129,8 @@ def _class_table(r):
 def cmd_predict(a):
     "Classify tiles (files, folders, globs); print a table or write a CSV."
     from crc_histo.inference import predict_tiles
-    from crc_histo.export import load_model
-    model = load_model(a.model, trust=a.trust)
+    from crc_histo.export import load_models
+    model = load_models(a.model, trust=a.trust)
     df = predict_tiles(model, a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
     if a.csv:
         with atomic_path(a.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.4f')
@@ -129,9 +145,9 @@ def cmd_predict(a):
 def cmd_map(a):
     "Tissue map of a large H&E image: overlay PNG with legend, class map and area fractions."
     import numpy as np
-    from crc_histo.export import load_model
+    from crc_histo.export import load_models
     from crc_histo.tissue_map import tissue_map, overlay, area_fractions
-    model = load_model(a.model, trust=a.trust)
+    model = load_models(a.model, trust=a.trust)
     out = Path(a.out)
     tm = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet)
     fr = area_fractions(tm, mpp=a.mpp)
@@ -166,7 +182,7 @@ def _split_args(p):
     p.add_argument('--fold', type=_nonneg_int, default=0, help='patient split: which of the 5 patient folds to validate on')
 
 def _model_args(p):
-    p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model)')
+    p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
     p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
     p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
 

