@@ -29,6 +29,7 @@ def _checked(conv, ok, need):
 _positive_int = _checked(int, lambda v: v > 0, 'must be positive')
 _nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
 _lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
+_fraction = _checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1')
 
 # %% ../nbs/13_cli.ipynb #8af29637
 def cmd_download(a):
@@ -67,11 +68,9 @@ def validation_files(data, splitter='random', valid_pct=0.2, seed=42, fold=0) ->
     if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
     return [files[i] for i in kather_splits(files, splitter, valid_pct, seed, fold)[1]]
 
-def _members_vs_ensemble(ens, files, tta, targs, ens_preds):
-    "Each member's accuracy on `files`, and McNemar's test of the ensemble against the best member."
-    from crc_histo.inference import predict_tiles
+def _members_vs_ensemble(preds, targs, ens_preds):
+    "Each member's accuracy from its predictions `preds`, and McNemar's test of the ensemble against the best member."
     from crc_histo.evaluate import mcnemar
-    preds = [predict_tiles(m, files, tta=tta, progress=False)[ens.classes].to_numpy().argmax(1) for m in ens.members]
     accs = [float((p == targs).mean()) for p in preds]
     best = max(range(len(accs)), key=accs.__getitem__)
     _, pv, n01, n10 = mcnemar(targs, preds[best], ens_preds)
@@ -85,14 +84,17 @@ def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dic
     labels = sorted({tile_label(f) for f in files})
     unknown = [l for l in labels if l not in model.classes]
     if unknown: raise CrcHistoError(f"The data has classes {unknown} that the model does not know ({model.classes}).")
-    res = {}
+    res, members = {}, getattr(model, 'members', None)
     for name, t in [('plain', False)] + ([('tta', True)] if tta else []):
-        df = predict_tiles(model, files, tta=t, progress=False)
+        # an ensemble's probabilities are its members' mean: predict each member once, and score both from that
+        dfs = [predict_tiles(m, files, tta=t, progress=False) for m in (members or [model])]
+        df = dfs[0]
         if df.attrs.get('errors'): raise CrcHistoError(f"{len(df.attrs['errors'])} validation tiles are unreadable, e.g. {df.attrs['errors'][0]}.")
-        probs = df[model.classes].to_numpy()
+        member_probs = [d[model.classes].to_numpy() for d in dfs]
+        probs = np.mean(member_probs, 0)
         targs = np.array([model.classes.index(tile_label(f)) for f in df.file])
         res[name] = evaluation_summary(probs, targs, model.classes, logits=np.log(np.clip(probs, 1e-12, 1)))
-        if hasattr(model, 'members'): res[name]['members'] = _members_vs_ensemble(model, files, t, targs, probs.argmax(1))
+        if members: res[name]['members'] = _members_vs_ensemble([p.argmax(1) for p in member_probs], targs, probs.argmax(1))
         if out is not None and name == 'plain':
             import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
             for fn, draw in (('confusion.png', lambda: plot_confusion(targs, probs.argmax(1), model.classes)),
@@ -217,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument('--no-pretrained', action='store_true', help='start from random weights')
     p.add_argument('--pipeline', default='fast', choices=['fast', 'seed'], help="fast: decoded-once tile cache; seed: the seed's Resize(460)+aug_transforms(224)")
     p.add_argument('--aug', default='dihedral', choices=['dihedral', 'histo', 'fastai', 'none'], help='batch augmentation (dihedral: the 8 symmetries, lighting, stain; histo adds ±10° rotation)')
-    p.add_argument('--label-smoothing', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0.1, help='label smoothing (recommended 0.1; 0: plain cross-entropy)')
-    p.add_argument('--stain', type=_checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1'), default=0.01, help='H&E stain jitter strength (recommended 0.01; 0: off)')
+    p.add_argument('--label-smoothing', type=_fraction, default=0.1, help='label smoothing (recommended 0.1; 0: plain cross-entropy)')
+    p.add_argument('--stain', type=_fraction, default=0.01, help='H&E stain jitter strength (recommended 0.01; 0: off)')
     p.add_argument('--tensorboard', metavar='DIR', help='write TensorBoard logs to DIR')
     p.add_argument('--cache-dir', help='keep the decoded tile cache here between runs')
     p.add_argument('--out', required=True, help='output folder: model/, checkpoint.pth, metrics.json')

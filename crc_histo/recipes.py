@@ -38,7 +38,6 @@ def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
     raise CrcHistoError(f"Unknown recipe {recipe!r}: choose finetune, onecycle or dlr.")
 
 # %% ../nbs/08_recipes.ipynb #ec63e750
-_augs = ('histo', 'dihedral', 'fastai', 'none')
 _aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain: aug_transforms(size=size),
                  none=lambda size, stain: None)
 
@@ -55,7 +54,7 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
              ):
     "DataLoaders for training, by the fast or the seed pipeline."
-    if aug not in _augs: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_augs)}.")
+    if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
     if size < 32: raise CrcHistoError(f"Tile size must be at least 32 px, not {size}.")
     path = resolve_data(data)

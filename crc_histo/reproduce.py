@@ -78,18 +78,16 @@ ablation('px224', 'tiles upsampled to 224 px', size=224)
 ablation('lite1', 'EfficientNet-Lite1', arch='tf_efficientnet_lite1')
 ablation('lite2', 'EfficientNet-Lite2', arch='tf_efficientnet_lite2')
 ablation('mobilenet_v2', 'MobileNetV2', arch='mobilenet_v2')
-ablation('lite0_combo', 'dihedral + label smoothing 0.1 + 1 + 10 epochs', aug='dihedral', label_smoothing=0.1, frozen_epochs=1, epochs=10)
-ablation('mnv2_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs', arch='mobilenet_v2', aug='dihedral',
-         label_smoothing=0.1, frozen_epochs=1, epochs=10)
-ablation('mnv2_1+7', 'MobileNetV2, 1 + 7 epochs', arch='mobilenet_v2', frozen_epochs=1, epochs=7)
-ablation('mnv2_1+10', 'MobileNetV2, 1 + 10 epochs', arch='mobilenet_v2', frozen_epochs=1, epochs=10)
-ablation('mnv2_1+10_dihedral', 'MobileNetV2, 1 + 10 epochs, dihedral', arch='mobilenet_v2', frozen_epochs=1, epochs=10, aug='dihedral')
-ablation('mnv2_1+10_smooth', 'MobileNetV2, 1 + 10 epochs, label smoothing 0.1', arch='mobilenet_v2', frozen_epochs=1, epochs=10,
-         label_smoothing=0.1)
-ablation('mnv2_1+7_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 7 epochs', arch='mobilenet_v2', aug='dihedral',
-         label_smoothing=0.1, frozen_epochs=1, epochs=7)
+_mnv2, _combo = dict(arch='mobilenet_v2', frozen_epochs=1), dict(aug='dihedral', label_smoothing=0.1, frozen_epochs=1)
+ablation('lite0_combo', 'dihedral + label smoothing 0.1 + 1 + 10 epochs', **_combo, epochs=10)
+ablation('mnv2_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs', **{**_mnv2, **_combo}, epochs=10)
+ablation('mnv2_1+7', 'MobileNetV2, 1 + 7 epochs', **_mnv2, epochs=7)
+ablation('mnv2_1+10', 'MobileNetV2, 1 + 10 epochs', **_mnv2, epochs=10)
+ablation('mnv2_1+10_dihedral', 'MobileNetV2, 1 + 10 epochs, dihedral', **_mnv2, epochs=10, aug='dihedral')
+ablation('mnv2_1+10_smooth', 'MobileNetV2, 1 + 10 epochs, label smoothing 0.1', **_mnv2, epochs=10, label_smoothing=0.1)
+ablation('mnv2_1+7_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 7 epochs', **{**_mnv2, **_combo}, epochs=7)
 ablation('mnv2_combo_stain0.05', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs, strong stain jitter (0.05)',
-         arch='mobilenet_v2', aug='dihedral', label_smoothing=0.1, frozen_epochs=1, epochs=10, stain=0.05)
+         **{**_mnv2, **_combo}, epochs=10, stain=0.05)
 studies = {'seed': experiments, 'ablation': ablations}
 
 # %% ../nbs/14_reproduce.ipynb #c046f4af
