@@ -104,11 +104,12 @@ def offline_weights(arch:str, # One of `offline_backbones`
 # %% ../nbs/05_models.ipynb #f54ff710
 def host_reachable(host:str, # Host name, e.g. 'download.pytorch.org'
                    timeout:float=5., # Seconds to wait for DNS and TCP connect together
+                   port:int=443, # TCP port (HTTPS)
                   ) -> bool:
-    "Whether a TCP connection to `host`:443 opens within `timeout` seconds (always True behind an HTTPS proxy)."
+    "Whether a TCP connection to `host`:`port` opens within `timeout` seconds (always True behind an HTTPS proxy)."
     if getproxies().get('https'): return True
     def _connect():
-        with socket.create_connection((host, 443), timeout=timeout): return True
+        with socket.create_connection((host, port), timeout=timeout): return True
     pool = ThreadPoolExecutor(1)
     try: return pool.submit(_connect).result(timeout=timeout)
     except Exception: return False
@@ -269,6 +270,6 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
     origin = weights_origin(arch, pretrained, weights)
     if origin!='none': learn.freeze()
     set_precision(learn, resolved)
-    if channels_last: learn.add_cb(ChannelsLast())
+    if channels_last: learn.add_cb(ChannelsLastFit())
     learn.crc_meta = dict(arch=arch, classes=list(dls.vocab), mean=mean, std=std, size=size, precision=resolved, weights=origin)
     return learn

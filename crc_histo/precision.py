@@ -12,7 +12,7 @@ from fastai.callback.fp16 import MixedPrecision
 from .core import *
 
 # %% auto #0
-__all__ = ['precisions', 'BF16Autocast', 'ChannelsLast', 'cpu_has_fast_bf16', 'resolve_precision', 'set_precision']
+__all__ = ['precisions', 'BF16Autocast', 'ChannelsLastFit', 'cpu_has_fast_bf16', 'resolve_precision', 'set_precision']
 
 # %% ../nbs/04_precision.ipynb #1f45cd69
 class BF16Autocast(Callback):
@@ -31,7 +31,7 @@ class BF16Autocast(Callback):
         self.active = False
 
 # %% ../nbs/04_precision.ipynb #f6f84250
-class ChannelsLast(Callback):
+class ChannelsLastFit(Callback):
     "Train with the model and every 4-d input batch in channels-last (NHWC) memory format; standard layout after fit."
     order = -1  # before callbacks that change the model
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)

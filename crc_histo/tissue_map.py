@@ -94,10 +94,13 @@ def area_fractions(tmap:TissueMap,     # A tissue map
 _by_key = {k: tc for tc in tissue_classes for k in (tc.folder, tc.name)}
 _spare = ['#17becf', '#bcbd22', '#7f7f7f', '#e377c2', '#ff7f0e', '#aec7e8', '#98df8a', '#c5b0d5']
 
-def _class_info(c:str) -> tuple:
-    "Readable name and hex colour of class `c` (Kather classes from `tissue_classes`, others a spare colour)."
+def _class_info(c:str, # A class name (folder name or readable name)
+                classes:list=(), # All classes of the map: the others take spare colours in this order
+               ) -> tuple:
+    "Readable name and hex colour of `c`: Kather classes from `tissue_classes`, others the next spare colour."
     if c in _by_key: return _by_key[c].name, _by_key[c].colour
-    return c, _spare[hash(c) % len(_spare)]
+    others = [o for o in classes if o not in _by_key]
+    return c, _spare[(others.index(c) if c in others else 0) % len(_spare)]
 
 # %% ../nbs/12_tissue_map.ipynb #74231332
 def _font(size):
@@ -110,7 +113,7 @@ def _legend(tmap, height, fractions):
     panel = Image.new('RGB', (int(row * 11), height), 'white')
     d, font = ImageDraw.Draw(panel), _font(int(row * 0.6))
     for i, c in enumerate(tmap.classes):
-        name, colour = _class_info(c)
+        name, colour = _class_info(c, tmap.classes)
         y = int(row * (i + 0.5))
         d.rectangle([row // 3, y, row // 3 + int(row * 0.7), y + int(row * 0.7)], fill=colour, outline='black')
         d.text((row * 1.4, y), f"{name} {fractions[i]:.0%}", fill='black', font=font)
@@ -128,7 +131,7 @@ def overlay(tmap:TissueMap, # A tissue map
     h,w = tmap.image_size
     base = Image.new('RGB', (w, h), 'white') if image is None else Image.fromarray(_as_rgb(image, 400_000_000))
     if base.size != (w, h): raise CrcHistoError(f"The image is {base.size[0]}x{base.size[1]} px but the map was made from a {w}x{h} px image.")
-    palette = np.array([[int(_class_info(c)[1][i:i+2], 16) for i in (1, 3, 5)] for c in tmap.classes], np.uint8)
+    palette = np.array([[int(_class_info(c, tmap.classes)[1][i:i+2], 16) for i in (1, 3, 5)] for c in tmap.classes], np.uint8)
     rows,cols = tmap.grid
     off = (tmap.tile - tmap.stride) // 2
     colours = Image.fromarray(palette[tmap.index]).resize((cols * tmap.stride, rows * tmap.stride), Image.NEAREST)
