@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastai.vision.augment import (RandTransform, AffineCoordTfm, PadMode, dihedral_mat, rotate_mat,
                                    _BrightnessLogit, _ContrastLogit)
 from fastai.torch_core import TensorImage, logit
-from .core import *
+from .core import CrcHistoError
 
 # %% auto #0
 __all__ = ['rgb_from_hed', 'hed_from_rgb', 'rgb_to_hed', 'hed_to_rgb', 'hed_jitter_maps', 'TileColour', 'TileAffine',

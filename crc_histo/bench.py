@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, multiprocessing as mp, resource, time
 from pathlib import Path
 import torch
-from .core import *
+from .core import CrcHistoError, atomic_path, class_folders, tile_files
 
 # %% auto #0
 __all__ = ['run_isolated', 'bench_train_seed', 'bench_train_fast', 'matmul_flops_per_s', 'forward_flops', 'bench_predict_loop',

@@ -6,14 +6,15 @@ Docs: https://crc-histo.github.io/crc_histo/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #d546a6eb
 from __future__ import annotations
-import argparse, json, sys, warnings
+import argparse, inspect, sys, warnings
 from pathlib import Path
+from fastcore.docments import docments
 from . import __version__
-from .core import *
+from .core import CrcHistoError, atomic_path
 
 # %% auto #0
-__all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'validation_files', 'evaluate_model', 'cmd_evaluate', 'cmd_predict',
-           'cmd_map', 'cmd_reproduce', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce', 'cmd_bench',
+           'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
 def _checked(conv, ok, need):
@@ -31,13 +32,102 @@ _nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
 _lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
 _fraction = _checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1')
 
+# %% ../nbs/13_cli.ipynb #f2f9bd6d
+_option_types = dict(size=_positive_int, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
+                     epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
+                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
+_option_choices = dict(recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
+                       pipeline=('fast', 'seed'), aug=('dihedral', 'histo', 'fastai', 'none'))
+
+def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
+          ) -> dict:
+    "The argparse settings that check option `name`: its type or its choices; `{}` when it has no check."
+    if name == 'precision':
+        from crc_histo.precision import precisions
+        return dict(choices=precisions)
+    if name in _option_choices: return dict(choices=_option_choices[name])
+    return dict(type=_option_types[name]) if name in _option_types else {}
+
+# %% ../nbs/13_cli.ipynb #4fa6a856
+_anno_types = dict(int=int, float=float)
+
+def _add_option(p, # Parser or argument group to add the option to
+                name:str, # Parameter name; the option is `--name` with dashes
+                info:dict, # The parameter's `docments(fn, full=True)` entry: default, anno and docment
+                note:str='', # What the command line adds to the docment
+                **kwargs, # Argparse settings that differ from the parameter's (`required`, `metavar`)
+               ):
+    "Add the option for one parameter: default and help from its signature and docments, check from `_check`."
+    flag, doc = '--' + name.replace('_', '-'), ((info.docment or '') + (f'; {note}' if note else '')).replace('%', '%%')
+    if info.default is True: return p.add_argument(f'--no-{flag[2:]}', dest=name, action='store_false', help=f'{doc} (this flag: no)', **kwargs)
+    if info.default is False: return p.add_argument(flag, action='store_true', help=doc, **kwargs)
+    required = info.default is inspect.Parameter.empty
+    kw = dict(type=_anno_types.get(getattr(info.anno, '__name__', info.anno)), required=required,
+              default=None if required else info.default, help=doc if required or info.default is None else f'{doc} (default: %(default)s)')
+    return p.add_argument(flag, **{**kw, **_check(name), **kwargs})
+
+# %% ../nbs/13_cli.ipynb #d924d93c
+def _add_options(p, # Sub-command parser
+                 fn, # Library function whose parameters become options, in signature order
+                 skip:tuple=(), # Parameters that are not options
+                 **settings, # Per parameter, what differs on the command line: a `group` to add it to, a `note`, argparse settings
+                ):
+    "One option per parameter of `fn`, declared by `fn`'s signature and docments (see `_add_option`)."
+    for name, info in docments(fn, full=True, returns=False).items():
+        if name in skip: continue
+        kw = dict(settings.get(name, {}))
+        _add_option(kw.pop('group', p), name, info, **kw)
+
+# %% ../nbs/13_cli.ipynb #cb723457
+def _call(fn, # Library function
+          a:argparse.Namespace, # Parsed arguments; those named like `fn`'s parameters are passed to it
+         ):
+    "`fn` called with the parsed arguments that name its parameters."
+    params = inspect.signature(fn).parameters
+    return fn(**{k: v for k, v in vars(a).items() if k in params})
+
+# %% ../nbs/13_cli.ipynb #92ee6634
+class _Command(argparse.ArgumentParser):
+    "A sub-command's parser that declares its options, importing what they come from, only when it is used."
+    def __init__(self, *args,
+                 options=None, # Function adding the options to this parser
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self._options = options
+
+    def declare(self):
+        "Add the options (once); returns the parser."
+        if self._options: add, self._options = self._options, None; add(self)
+        return self
+
+    def parse_known_args(self, *args, **kwargs):
+        self.declare()
+        return super().parse_known_args(*args, **kwargs)
+
+# %% ../nbs/13_cli.ipynb #f5d688e6
+def _download_options(p:argparse.ArgumentParser, # The sub-command's parser
+                     ):
+    "Options of `crc-histo download`."
+    p.add_argument('--dest', help='folder to keep them in (default: the user data folder, or $CRC_HISTO_HOME)')
+    p.add_argument('--force', action='store_true', help='download again even if present')
+
 # %% ../nbs/13_cli.ipynb #8af29637
-def cmd_download(a):
+def cmd_download(a:argparse.Namespace, # The parsed command line
+                ):
     "Download and unpack the 5000 Kather 2016 tiles (or reuse the cache)."
     from crc_histo.data import download_kather2016
     print(download_kather2016(a.dest, force=a.force))
 
-def cmd_check(a):
+# %% ../nbs/13_cli.ipynb #3e15f8c5
+def _check_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "Options of `crc-histo check`."
+    p.add_argument('data', help="data folder, 'sample' or 'kather2016'")
+    p.add_argument('--size', default=150, help='expected tile size in px', **_check('size'))
+
+# %% ../nbs/13_cli.ipynb #07328142
+def cmd_check(a:argparse.Namespace, # The parsed command line
+             ):
     "Validate a data folder before training."
     from crc_histo.data import check_dataset, resolve_data
     path = resolve_data(a.data)
@@ -45,106 +135,114 @@ def cmd_check(a):
     print(f"{path}: OK")
     print(rep)
 
+# %% ../nbs/13_cli.ipynb #6b5f01c8
+def _train_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "Options of `crc-histo train`: the parameters of `recipes.train`, as `train` declares them."
+    from crc_histo.recipes import train
+    w = p.add_mutually_exclusive_group()
+    _add_options(p, train, skip=('cbs',), out=dict(required=True, note='required here; the model goes to OUT/model'),
+                 weights=dict(group=w), pretrained=dict(group=w), tensorboard=dict(metavar='DIR'))
+
 # %% ../nbs/13_cli.ipynb #8808d6bb
-def cmd_train(a):
+def cmd_train(a:argparse.Namespace, # The parsed command line
+             ):
     "Train with one of the seed's recipes; write the model, checkpoint and metrics.json to --out."
     from crc_histo.recipes import train
     from crc_histo.export import save_model
     out = Path(a.out)
-    learn, m = train(a.data, out, arch=a.arch, recipe=a.recipe, epochs=a.epochs, frozen_epochs=a.frozen_epochs,
-                     lr=a.lr, lr_lo=a.lr_lo, size=a.size, bs=a.bs, precision=a.precision, splitter=a.splitter,
-                     valid_pct=a.valid_pct, seed=a.seed, split_seed=a.split_seed, fold=a.fold,
-                     label_smoothing=a.label_smoothing, stain=a.stain, pretrained=not a.no_pretrained, weights=a.weights,
-                     pipeline=a.pipeline, aug=a.aug, tensorboard=a.tensorboard, resume=a.resume, cache_dir=a.cache_dir)
+    learn, m = _call(train, a)
     save_model(learn, out/'model')
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
           f"{m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
 
-# %% ../nbs/13_cli.ipynb #b8483422
-def validation_files(data, splitter='random', valid_pct=0.2, seed=42, fold=0) -> list:
-    "The validation tiles of `data` for a split, as `train` draws it."
-    from crc_histo.data import kather_splits, resolve_data
-    files = tile_files(resolve_data(data))
-    if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
-    return [files[i] for i in kather_splits(files, splitter, valid_pct, seed, fold)[1]]
+# %% ../nbs/13_cli.ipynb #b69aefce
+def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "The model options of `evaluate`, `predict` and `map`."
+    p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
+    p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
+    p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
 
-def _members_vs_ensemble(preds, targs, ens_preds):
-    "Each member's accuracy from its predictions `preds`, and McNemar's test of the ensemble against the best member."
-    from crc_histo.evaluate import mcnemar
-    accs = [float((p == targs).mean()) for p in preds]
-    best = max(range(len(accs)), key=accs.__getitem__)
-    _, pv, n01, n10 = mcnemar(targs, preds[best], ens_preds)
-    return dict(accuracy=accs, best=best, mcnemar_p=pv, only_ensemble_right=n01, only_best_right=n10)
+# %% ../nbs/13_cli.ipynb #4e17b360
+def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
+                     ):
+    "Options of `crc-histo evaluate`: the model, and the split as `data.validation_files` declares it."
+    from crc_histo.data import validation_files
+    _model_options(p)
+    _add_options(p, validation_files)
+    p.add_argument('--out', help='folder for metrics.json and plots')
 
-def evaluate_model(model, files:list, tta:bool=False, out:Path|None=None) -> dict:
-    "Evaluation summary of `model` on labelled `files` (plain and, with `tta`, dihedral TTA); plots and metrics.json in `out`."
-    import numpy as np
-    from crc_histo.inference import predict_tiles
-    from crc_histo.evaluate import evaluation_summary, plot_confusion, reliability_plot
-    labels = sorted({tile_label(f) for f in files})
-    unknown = [l for l in labels if l not in model.classes]
-    if unknown: raise CrcHistoError(f"The data has classes {unknown} that the model does not know ({model.classes}).")
-    res, members = {}, getattr(model, 'members', None)
-    for name, t in [('plain', False)] + ([('tta', True)] if tta else []):
-        # an ensemble's probabilities are its members' mean: predict each member once, and score both from that
-        dfs = [predict_tiles(m, files, tta=t, progress=False) for m in (members or [model])]
-        df = dfs[0]
-        if df.attrs.get('errors'): raise CrcHistoError(f"{len(df.attrs['errors'])} validation tiles are unreadable, e.g. {df.attrs['errors'][0]}.")
-        member_probs = [d[model.classes].to_numpy() for d in dfs]
-        probs = np.mean(member_probs, 0)
-        targs = np.array([model.classes.index(tile_label(f)) for f in df.file])
-        res[name] = evaluation_summary(probs, targs, model.classes, logits=np.log(np.clip(probs, 1e-12, 1)))
-        if members: res[name]['members'] = _members_vs_ensemble([p.argmax(1) for p in member_probs], targs, probs.argmax(1))
-        if out is not None and name == 'plain':
-            import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-            for fn, draw in (('confusion.png', lambda: plot_confusion(targs, probs.argmax(1), model.classes)),
-                             ('reliability.png', lambda: reliability_plot(probs, targs))):
-                draw()
-                with atomic_path(Path(out)/fn) as tmp: plt.gcf().savefig(tmp, format='png', dpi=100, bbox_inches='tight')
-                plt.close('all')
-    if out is not None:
-        with atomic_path(Path(out)/'metrics.json') as tmp: tmp.write_text(json.dumps(res, indent=2))
-    return res
+# %% ../nbs/13_cli.ipynb #dd5a0122
+def _score_lines(name:str, # The mode: 'plain' or 'tta'
+                 r:dict, # Its summary, from `evaluate_model`
+                ) -> str:
+    "What `evaluate` prints for one mode's summary `r`: accuracy, calibration and, for an ensemble, its members."
+    s = (f"{name:5s} accuracy {r['accuracy']:.4f} (95% CI {r['ci'][0]:.4f}-{r['ci'][1]:.4f}), "
+         f"ECE {r['ece']:.4f} ({r['ece_after_temperature']:.4f} after temperature scaling), n={r['n']}")
+    if 'members' not in r: return s
+    mb = r['members']
+    return s + (f"\n      members {', '.join(f'{a:.4f}' for a in mb['accuracy'])}; ensemble vs best member: "
+                f"{mb['only_ensemble_right']} tiles only the ensemble gets right, {mb['only_best_right']} only the best member, "
+                f"McNemar p = {mb['mcnemar_p']:.3g}")
 
-def cmd_evaluate(a):
-    "Evaluate a saved model on a split of a data folder."
-    from crc_histo.export import load_models
-    model = load_models(a.model, trust=a.trust)
-    files = validation_files(a.data, a.splitter, a.valid_pct, a.split_seed, a.fold)
-    res = evaluate_model(model, files, a.tta, Path(a.out) if a.out else None)
-    for name, r in res.items():
-        print(f"{name:5s} accuracy {r['accuracy']:.4f} (95% CI {r['ci'][0]:.4f}-{r['ci'][1]:.4f}), "
-              f"ECE {r['ece']:.4f} ({r['ece_after_temperature']:.4f} after temperature scaling), n={r['n']}")
-        if 'members' in r:
-            mb = r['members']
-            print(f"      members {', '.join(f'{a:.4f}' for a in mb['accuracy'])}; ensemble vs best member: "
-                  f"{mb['only_ensemble_right']} tiles only the ensemble gets right, {mb['only_best_right']} only the best member, "
-                  f"McNemar p = {mb['mcnemar_p']:.3g}")
-    print(_class_table(res['plain']))
-
-def _class_table(r):
+# %% ../nbs/13_cli.ipynb #ba56e03a
+def _class_table(r:dict, # One mode's summary, from `evaluate_model`
+                ) -> str:
+    "Precision, recall and F1 per class of one mode's summary `r`, as a text table."
     rows = [f"{'class':12s} {'precision':>9s} {'recall':>7s} {'f1':>6s}"]
     for c, v in r['per_class'].items(): rows.append(f"{c:12s} {v['precision']:9.3f} {v['recall']:7.3f} {v['f1']:6.3f}")
     return '\n'.join(rows)
 
-# %% ../nbs/13_cli.ipynb #60fa9470
-def cmd_predict(a):
-    "Classify tiles (files, folders, globs); print a table or write a CSV."
-    from crc_histo.inference import predict_tiles
+# %% ../nbs/13_cli.ipynb #b8483422
+def cmd_evaluate(a:argparse.Namespace, # The parsed command line
+                ):
+    "Evaluate a saved model on the validation tiles of a split of a data folder."
+    from crc_histo.data import validation_files
     from crc_histo.export import load_models
+    from crc_histo.inference import evaluate_model
     model = load_models(a.model, trust=a.trust)
-    df = predict_tiles(model, a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
-    if a.csv:
-        with atomic_path(a.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.4f')
-        print(f"{len(df)} tiles classified; table in {a.csv}")
+    res = evaluate_model(model, _call(validation_files, a), a.tta, a.out)
+    for name, r in res.items(): print(_score_lines(name, r))
+    print(_class_table(res['plain']))
+
+# %% ../nbs/13_cli.ipynb #1a0050de
+def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
+                    ):
+    "Options of `crc-histo predict`."
+    _model_options(p)
+    p.add_argument('paths', nargs='+', help='tile files, folders or glob patterns')
+    p.add_argument('--csv', help='write the table to this CSV file')
+    p.add_argument('--bs', default=64, help='tiles per batch', **_check('bs'))
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+
+# %% ../nbs/13_cli.ipynb #60fa9470
+def cmd_predict(a:argparse.Namespace, # The parsed command line
+               ):
+    "Classify tiles (files, folders, globs); print a table or write a CSV with `save_predictions`."
+    from crc_histo.export import load_models
+    from crc_histo.inference import predict_tiles, save_predictions
+    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
+    if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     errs = df.attrs.get('errors', [])
-    if errs:
-        print(f"\n{len(errs)} files could not be read:", file=sys.stderr)
-        for f, why in errs: print(f"  {f}: {why}", file=sys.stderr)
+    if errs: print(f"\n{len(errs)} files could not be read:\n" + '\n'.join(f"  {f}: {why}" for f, why in errs), file=sys.stderr)
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
 
-def cmd_map(a):
+# %% ../nbs/13_cli.ipynb #dcc431ec
+def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
+                ):
+    "Options of `crc-histo map`."
+    _model_options(p)
+    p.add_argument('image', help='RGB image file')
+    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv')
+    p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
+    p.add_argument('--mpp', type=float, default=0.495, help='microns per pixel (Kather 2016: 0.495)')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+
+# %% ../nbs/13_cli.ipynb #d6e2d2b7
+def cmd_map(a:argparse.Namespace, # The parsed command line
+           ):
     "Tissue map of a large H&E image: overlay PNG with legend, class map and area fractions."
     import numpy as np
     from crc_histo.export import load_models
@@ -161,8 +259,27 @@ def cmd_map(a):
     print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
     print(f"overlay in {out/'overlay.png'}")
 
+# %% ../nbs/13_cli.ipynb #47d8fbf7
+def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
+                      ):
+    "Options of `crc-histo reproduce`."
+    p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
+    p.add_argument('--out', required=True, help='folder for results.jsonl, results.md and runs/')
+    p.add_argument('--study', default='seed', choices=['seed', 'ablation'], help="the seed study's experiments, or the CPU recipe ablation")
+    p.add_argument('--seeds', default=1, help="training seeds per experiment (42, 43, ...); the random split stays the seed's", **_check('seeds'))
+    p.add_argument('--folds', default=5, help='patient folds to walk on the patient split (5: all)', **_check('folds'))
+    p.add_argument('--shard', help='i/n: run only every n-th planned run from the i-th (job arrays; rerun without it to merge)')
+    p.add_argument('--splitter', default='random', help="comma-separated: random,patient")
+    p.add_argument('--only', nargs='+', metavar='NAME', help='run only these experiments')
+    p.add_argument('--arch-map', help='e.g. resnet18=tf_efficientnet_lite0 (backbones with offline weights)')
+    p.add_argument('--precision', help="override every experiment's precision", **_check('precision'))
+    p.add_argument('--pipeline', help='override the data pipeline (default fast)', **_check('pipeline'))
+    p.add_argument('--cache-dir', help='decoded tile cache folder')
+    p.add_argument('--quick', action='store_true', help='tiny runs on the shipped sample (smoke test)')
+
 # %% ../nbs/13_cli.ipynb #311c7c05
-def cmd_reproduce(a):
+def cmd_reproduce(a:argparse.Namespace, # The parsed command line
+                 ):
     "Run the seed study's experiments over seeds and splits; write results.jsonl and results.md."
     from crc_histo.reproduce import plan_runs, reproduce, parse_arch_map
     runs = plan_runs(a.only, a.seeds, tuple(s.strip() for s in a.splitter.split(',')), parse_arch_map(a.arch_map),
@@ -171,112 +288,49 @@ def cmd_reproduce(a):
     reproduce('sample' if a.quick else a.data, a.out, runs)
     print((Path(a.out)/'results.md').read_text())
 
-def cmd_bench(a):
+# %% ../nbs/13_cli.ipynb #2dee2ce7
+def _bench_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "Options of `crc-histo bench`."
+    p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
+    p.add_argument('--out', help='write bench.json and bench.md here')
+    p.add_argument('--quick', action='store_true', help='a few batches on the shipped sample')
+    p.add_argument('--arch', default='resnet18', help='network for the training cases')
+
+# %% ../nbs/13_cli.ipynb #db6fb076
+def cmd_bench(a:argparse.Namespace, # The parsed command line
+             ):
     "Seed pipeline vs crc_histo, side by side on this machine."
     from crc_histo.bench import bench
     bench('sample' if a.quick else a.data, quick=a.quick, out=a.out, arch=a.arch)
 
 # %% ../nbs/13_cli.ipynb #aa4217e4
-def _split_args(p):
-    p.add_argument('--splitter', default='random', choices=['random', 'patient'], help='random tiles (seed) or whole patients held out')
-    p.add_argument('--valid-pct', type=float, default=0.2, help='validation fraction (seed: 0.2)')
-    p.add_argument('--split-seed', type=int, default=42, help='seed of the random split (seed study: 42)')
-    p.add_argument('--fold', type=_nonneg_int, default=0, help='patient split: which of the 5 patient folds to validate on')
-
-def _model_args(p):
-    p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
-    p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
-    p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
+_commands = dict(
+    download=('download the 5000 Kather 2016 tiles from Zenodo', _download_options, cmd_download),
+    check=('validate a data folder (class folders, readable RGB tiles, sizes)', _check_options, cmd_check),
+    train=('train a tissue classifier', _train_options, cmd_train),
+    evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
+    predict=('classify tiles', _predict_options, cmd_predict),
+    map=('tissue map of a large H&E image', _map_options, cmd_map),
+    reproduce=("rerun the seed study's experiments", _reproduce_options, cmd_reproduce),
+    bench=('seed pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
 
 def build_parser() -> argparse.ArgumentParser:
-    "The `crc-histo` argument parser."
+    "The `crc-histo` argument parser; each sub-command declares its options when it is used."
     P = argparse.ArgumentParser(prog='crc-histo', description='Colorectal-cancer H&E tile classification (Kather et al. 2016).')
     P.add_argument('--version', action='version', version=f'crc_histo {__version__}')
-    sub = P.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    p = sub.add_parser('download', help='download the 5000 Kather 2016 tiles from Zenodo')
-    p.add_argument('--dest', help='folder to keep them in (default: the user data folder, or $CRC_HISTO_HOME)')
-    p.add_argument('--force', action='store_true', help='download again even if present')
-    p.set_defaults(func=cmd_download)
-    p = sub.add_parser('check', help='validate a data folder (class folders, readable RGB tiles, sizes)')
-    p.add_argument('data', help="data folder, 'sample' or 'kather2016'")
-    p.add_argument('--size', type=_positive_int, default=150, help='expected tile size in px')
-    p.set_defaults(func=cmd_check)
-    p = sub.add_parser('train', help='train a tissue classifier')
-    p.add_argument('--data', default='sample', help="data folder, 'sample' (48 shipped tiles) or 'kather2016'")
-    p.add_argument('--arch', default='mobilenet_v2', help='backbone: mobilenet_v2 (recommended), tf_efficientnet_lite0/1/2 (offline weights), resnet18/34/50 (the seed\'s; downloaded) or any timm name')
-    p.add_argument('--recipe', default='dlr', choices=['finetune', 'onecycle', 'dlr'], help="training schedule (recommended and the seed's final: dlr)")
-    p.add_argument('--epochs', type=_nonneg_int, default=7, help='unfrozen epochs (recommended: 7; seed: 5)')
-    p.add_argument('--frozen-epochs', type=_nonneg_int, default=1, help='frozen epochs first (recommended: 1; seed: 3)')
-    p.add_argument('--lr', type=_lr, default=1e-3, help='learning rate, top of the discriminative range (seed: 1e-3)')
-    p.add_argument('--lr-lo', type=_lr, default=3.3e-4, help='bottom of the discriminative range (recommended: 3.3e-4; seed: 1e-5)')
-    p.add_argument('--size', type=_positive_int, default=150, help='training tile size in px (native: 150)')
-    p.add_argument('--bs', type=_positive_int, default=64, help='batch size (seed: 64)')
-    p.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'], help='auto: fp16 on GPU, bf16 on a CPU that has it')
-    _split_args(p)
-    p.add_argument('--seed', type=int, default=42, help='training seed: head init, batch order, augmentation (the split has its own)')
-    w = p.add_mutually_exclusive_group()
-    w.add_argument('--weights', help='local ImageNet state_dict file for the backbone (air-gapped machines)')
-    w.add_argument('--no-pretrained', action='store_true', help='start from random weights')
-    p.add_argument('--pipeline', default='fast', choices=['fast', 'seed'], help="fast: decoded-once tile cache; seed: the seed's Resize(460)+aug_transforms(224)")
-    p.add_argument('--aug', default='dihedral', choices=['dihedral', 'histo', 'fastai', 'none'], help='batch augmentation (dihedral: the 8 symmetries, lighting, stain; histo adds ±10° rotation)')
-    p.add_argument('--label-smoothing', type=_fraction, default=0.1, help='label smoothing (recommended 0.1; 0: plain cross-entropy)')
-    p.add_argument('--stain', type=_fraction, default=0.01, help='H&E stain jitter strength (recommended 0.01; 0: off)')
-    p.add_argument('--tensorboard', metavar='DIR', help='write TensorBoard logs to DIR')
-    p.add_argument('--cache-dir', help='keep the decoded tile cache here between runs')
-    p.add_argument('--out', required=True, help='output folder: model/, checkpoint.pth, metrics.json')
-    p.add_argument('--resume', action='store_true', help="continue an interrupted run from --out's checkpoint")
-    p.set_defaults(func=cmd_train)
-    p = sub.add_parser('evaluate', help='evaluate a saved model on a split')
-    _model_args(p)
-    p.add_argument('--data', required=True, help="data folder, 'sample' or 'kather2016'")
-    _split_args(p)
-    p.add_argument('--out', help='folder for metrics.json and plots')
-    p.set_defaults(func=cmd_evaluate)
-    p = sub.add_parser('predict', help='classify tiles')
-    _model_args(p)
-    p.add_argument('paths', nargs='+', help='tile files, folders or glob patterns')
-    p.add_argument('--csv', help='write the table to this CSV file')
-    p.add_argument('--bs', type=_positive_int, default=64, help='tiles per batch')
-    p.add_argument('--quiet', action='store_true', help='no progress bar')
-    p.set_defaults(func=cmd_predict)
-    p = sub.add_parser('map', help='tissue map of a large H&E image')
-    _model_args(p)
-    p.add_argument('image', help='RGB image file')
-    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv')
-    p.add_argument('--stride', type=_positive_int, help='step between tiles in px (default: the tile size)')
-    p.add_argument('--mpp', type=float, default=0.495, help='microns per pixel (Kather 2016: 0.495)')
-    p.add_argument('--quiet', action='store_true', help='no progress bar')
-    p.set_defaults(func=cmd_map)
-    p = sub.add_parser('reproduce', help="rerun the seed study's experiments")
-    p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
-    p.add_argument('--out', required=True, help='folder for results.jsonl, results.md and runs/')
-    p.add_argument('--study', default='seed', choices=['seed', 'ablation'], help="the seed study's experiments, or the CPU recipe ablation")
-    p.add_argument('--seeds', type=_positive_int, default=1, help='training seeds per experiment (42, 43, ...); the random split stays the seed\'s')
-    p.add_argument('--folds', type=_positive_int, default=5, help='patient folds to walk on the patient split (5: all)')
-    p.add_argument('--shard', help='i/n: run only every n-th planned run from the i-th (job arrays; rerun without it to merge)')
-    p.add_argument('--splitter', default='random', help="comma-separated: random,patient")
-    p.add_argument('--only', nargs='+', metavar='NAME', help='run only these experiments')
-    p.add_argument('--arch-map', help='e.g. resnet18=tf_efficientnet_lite0 (backbones with offline weights)')
-    p.add_argument('--precision', choices=['auto', 'fp32', 'bf16', 'fp16'], help="override every experiment's precision")
-    p.add_argument('--pipeline', choices=['fast', 'seed'], help='override the data pipeline (default fast)')
-    p.add_argument('--cache-dir', help='decoded tile cache folder')
-    p.add_argument('--quick', action='store_true', help='tiny runs on the shipped sample (smoke test)')
-    p.set_defaults(func=cmd_reproduce)
-    p = sub.add_parser('bench', help='seed pipeline vs crc_histo on this machine')
-    p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
-    p.add_argument('--out', help='write bench.json and bench.md here')
-    p.add_argument('--quick', action='store_true', help='a few batches on the shipped sample')
-    p.add_argument('--arch', default='resnet18', help='network for the training cases')
-    p.set_defaults(func=cmd_bench)
+    sub = P.add_subparsers(dest='command', required=True, metavar='COMMAND', parser_class=_Command)
+    for name, (what, options, run) in _commands.items():
+        sub.add_parser(name, help=what, description=what[:1].upper() + what[1:] + '.', options=options).set_defaults(func=run)
     return P
 
 # %% ../nbs/13_cli.ipynb #48e414aa
 def main(argv:list|None=None, # Arguments (default: sys.argv[1:])
         ) -> int:
     "Entry point of `crc-histo`: run a sub-command; user errors print one sentence and exit 2."
-    a = build_parser().parse_args(argv)
     warnings.filterwarnings('ignore', category=UserWarning, module='fastai')
     warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)
+    a = build_parser().parse_args(argv)  # parsing `train` imports fastai: its warnings are filtered first
     try: a.func(a)
     except CrcHistoError as e:
         print(f"crc-histo: error: {e}", file=sys.stderr); return 2

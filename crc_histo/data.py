@@ -20,11 +20,11 @@ from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, aug_transforms
-from .core import *
+from .core import CrcHistoError, atomic_path, class_folders, image_extensions, patient_id, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
-           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data']
+           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data', 'validation_files']
 
 # %% ../nbs/01_data.ipynb #c0370484
 kather2016_url = 'https://zenodo.org/records/53169/files/Kather_texture_2016_image_tiles_5000.zip'
@@ -267,3 +267,15 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
     p = Path(spec).expanduser()
     if not p.is_dir(): raise CrcHistoError(f"Data folder {p} does not exist (use 'sample', 'kather2016' or a folder of class folders).")
     return p
+
+# %% ../nbs/01_data.ipynb #c4a24c1b
+def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (see `resolve_data`)
+                     splitter:str='random', # 'random' (tiles, as the seed did) or 'patient' (whole patients held out)
+                     valid_pct:float=0.2, # Validation fraction (seed study: 0.2)
+                     split_seed:int=42, # Seed of the random split (seed study: 42); the patient split ignores it
+                     fold:int=0, # Patient split: which patient fold to validate on
+                    ) -> list[Path]:
+    "The validation tiles of data set `data` for a split, the ones `train` holds out with the same settings."
+    files = tile_files(resolve_data(data))
+    if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
+    return [files[i] for i in kather_splits(files, splitter, valid_pct, split_seed, fold)[1]]

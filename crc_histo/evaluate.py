@@ -6,20 +6,23 @@ Docs: https://crc-histo.github.io/crc_histo/evaluate.html.md"""
 
 # %% ../nbs/09_evaluate.ipynb #e21eb3af
 from __future__ import annotations
-import math, warnings
+import json, math, warnings
+from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from scipy import stats
 from scipy.optimize import minimize_scalar
 from sklearn.metrics import precision_recall_fscore_support, confusion_matrix
 from fastai.interpret import ClassificationInterpretation
-from .core import *
+from .core import CrcHistoError, atomic_path, class_folders, tissue_classes
 
 # %% auto #0
 __all__ = ['label_array', 'prob_array', 'tissue_names', 'class_report', 'normalised_confusion', 'plot_confusion',
            'bootstrap_accuracy', 'expected_calibration_error', 'reliability_plot', 'fit_temperature', 'dihedral_views',
-           'dihedral_tta', 'tta_preds', 'mcnemar', 'evaluation_summary', 'top_losses']
+           'dihedral_tta', 'tta_preds', 'mcnemar', 'evaluation_summary', 'members_vs_ensemble', 'ensemble_summary',
+           'save_evaluation', 'top_losses']
 
 # %% ../nbs/09_evaluate.ipynb #684207e5
 def _numpy(x):
@@ -255,6 +258,47 @@ def evaluation_summary(probs, # Class probabilities, one row per tile
         scaled = F.softmax(torch.as_tensor(_numpy(logits), dtype=torch.float64)/T, -1).numpy()
         res.update(temperature=T, ece_after_temperature=expected_calibration_error(scaled, t))
     return res
+
+# %% ../nbs/09_evaluate.ipynb #cfa71208
+def members_vs_ensemble(member_preds:list, # Each member's predicted class per tile
+                        targets, # True class index per tile
+                        ensemble_preds, # The ensemble's predicted class per tile, same tiles in the same order
+                       ) -> dict:
+    "Each member's accuracy, and McNemar's test of the ensemble against the best member."
+    accs = [float(np.equal(*_pair(targets, p)).mean()) for p in member_preds]
+    best = max(range(len(accs)), key=accs.__getitem__)
+    _, pv, n01, n10 = mcnemar(targets, member_preds[best], ensemble_preds)
+    return dict(accuracy=accs, best=best, mcnemar_p=pv, only_ensemble_right=n01, only_best_right=n10)
+
+# %% ../nbs/09_evaluate.ipynb #c1e94666
+def ensemble_summary(member_probs:list, # Each member's class probabilities for the same tiles; one array for a single model
+                     targets, # True class index per tile
+                     classes:list=class_folders, # Class folder names, in label order
+                    ) -> dict:
+    "`evaluation_summary` of the members' mean probabilities; with several members, also `members_vs_ensemble` under 'members'."
+    t = label_array(targets)
+    ps = [prob_array(p, n=len(t)) for p in member_probs]
+    probs = np.mean(ps, 0)
+    res = evaluation_summary(probs, t, classes, logits=np.log(np.clip(probs, 1e-12, 1)))
+    if len(ps) > 1: res['members'] = members_vs_ensemble([p.argmax(1) for p in ps], t, probs.argmax(1))
+    return res
+
+# %% ../nbs/09_evaluate.ipynb #3d62ee79
+def save_evaluation(res:dict, # Summaries by mode ('plain', 'tta'), as `evaluate_model` returns them
+                    probs, # Class probabilities of the plain predictions, one row per tile
+                    targets, # True class index per tile
+                    out:Path|str, # Folder to write metrics.json, confusion.png and reliability.png into
+                    classes:list=class_folders, # Class folder names, in label order
+                   ) -> Path:
+    "Write `res` as metrics.json and the confusion matrix and reliability diagram of `probs` into `out`."
+    out, preds = Path(out), prob_array(probs).argmax(1)
+    for fn, size, draw in (('confusion.png', (6, 6), lambda ax: plot_confusion(targets, preds, classes, ax=ax)),
+                           ('reliability.png', (4, 4), lambda ax: reliability_plot(probs, targets, ax=ax))):
+        fig = Figure(figsize=size)
+        draw(fig.subplots())
+        with atomic_path(out/fn) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight')
+    with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(res, indent=2))
+    return out
 
 # %% ../nbs/09_evaluate.ipynb #05406a13
 def top_losses(learn, # A fastai `Learner` for tile classification

@@ -14,7 +14,7 @@ import fastai
 from fastai.learner import Learner, load_learner
 from safetensors.torch import save_file, load_file
 import crc_histo
-from .core import *
+from .core import CrcHistoError, atomic_path
 from .models import create_model
 
 # %% auto #0

@@ -15,7 +15,7 @@ from fasttransform import Transform
 from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, Datasets, DataLoaders
 from fastai.data.transforms import Categorize, IntToFloatTensor
-from .core import *
+from .core import CrcHistoError, atomic_path, class_folders, tile_label
 from .data import kather_files, kather_splits
 from .augment import histo_tfms
 

@@ -15,13 +15,13 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .core import *
+from .core import CrcHistoError, atomic_path, tile_files, tile_label
 from .precision import resolve_precision
-from .evaluate import dihedral_tta
+from .evaluate import dihedral_tta, ensemble_summary, save_evaluation
 from .export import TileClassifier, load_model
 
 # %% auto #0
-__all__ = ['read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'save_predictions']
+__all__ = ['read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'save_predictions', 'evaluate_model']
 
 # %% ../nbs/11_inference.ipynb #c621bff8
 _grey = {'1':'a black-and-white', 'L':'a greyscale', 'LA':'a greyscale', 'I':'a 32-bit greyscale', 'F':'a floating-point greyscale',
@@ -162,3 +162,29 @@ def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
         with atomic_path(dest) as tmp: df.to_csv(tmp, index=False, float_format='%.5f')
     except OSError as e: raise CrcHistoError(f"Cannot write the predictions to {dest} ({e.strerror or e}).") from e
     return dest
+
+# %% ../nbs/11_inference.ipynb #7c7b6043
+def _member_probs(model:TileClassifier, # A loaded model or `TileEnsemble`
+                  files:list, # Tile files
+                  tta:bool, # Average over the 8 dihedral views
+                 ) -> list[np.ndarray]:
+    "Each member's class probabilities for `files` (one array for a single model); an unreadable tile is an error."
+    dfs = [predict_tiles(m, files, tta=tta, progress=False) for m in getattr(model, 'members', [model])]
+    errs = dfs[0].attrs.get('errors')
+    if errs: raise CrcHistoError(f"{len(errs)} of the {len(files)} tiles to evaluate could not be read, e.g. {errs[0][1]}")
+    return [d[model.classes].to_numpy() for d in dfs]
+
+# %% ../nbs/11_inference.ipynb #b764ccf3
+def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see `load_models`)
+                   files:list, # Labelled tiles, each inside its class folder (e.g. `data.validation_files`)
+                   tta:bool=False, # Also score dihedral test-time augmentation (8× slower)
+                   out:Path|str|None=None, # Folder for metrics.json and the plain confusion and reliability plots
+                  ) -> dict:
+    "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`."
+    unknown = sorted({tile_label(f) for f in files} - set(model.classes))
+    if unknown: raise CrcHistoError(f"The data has classes {unknown} that the model does not know ({model.classes}).")
+    targs = np.array([model.classes.index(tile_label(f)) for f in files])
+    probs = {name: _member_probs(model, files, t) for name, t in [('plain', False), ('tta', True)][:1+tta]}
+    res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
+    if out is not None: save_evaluation(res, np.mean(probs['plain'], 0), targs, out, model.classes)
+    return res

@@ -8,7 +8,6 @@ Docs: https://crc-histo.github.io/crc_histo/lr_find.html.md"""
 from __future__ import annotations
 from fastai.learner import Learner
 from fastai.callback.schedule import minimum, steep, valley, slide
-from .core import *
 
 # %% auto #0
 __all__ = ['suggest_lrs', 'lr_find_report']

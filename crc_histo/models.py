@@ -15,10 +15,11 @@ from urllib.parse import urlparse
 from urllib.request import getproxies
 import torch, timm, torchvision
 from torch import nn
-from fastai.vision.all import *
+from fastai.vision.all import (CrossEntropyLossFlat, DataLoaders, Learner, Normalize, accuracy, add_head,
+                              create_body, imagenet_stats, num_features_model, risinstance)
 from fastai.vision.learner import TimmBody, model_meta, _resnet_split
-from .core import *
-from .precision import *
+from .core import CrcHistoError
+from .precision import ChannelsLastFit, resolve_precision, set_precision
 
 # %% auto #0
 __all__ = ['torchvision_archs', 'offline_backbones', 'arch_source', 'arch_stats', 'efficientnet_pytorch_to_timm',

@@ -7,9 +7,9 @@ Docs: https://crc-histo.github.io/crc_histo/precision.html.md"""
 # %% ../nbs/04_precision.ipynb #dd78bb4a
 from __future__ import annotations
 import torch
-from fastai.basics import *
+from fastai.basics import Callback, Learner, Tensor, default_device, risinstance, to_float
 from fastai.callback.fp16 import MixedPrecision
-from .core import *
+from .core import CrcHistoError
 
 # %% auto #0
 __all__ = ['precisions', 'BF16Autocast', 'ChannelsLastFit', 'cpu_has_fast_bf16', 'resolve_precision', 'set_precision']

@@ -13,7 +13,7 @@ import fastai, timm
 from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from . import __version__
-from .core import *
+from .core import CrcHistoError, atomic_path
 from .data import kather_dls, resolve_data
 from .augment import histo_tfms
 from .fastdata import fast_dls

@@ -10,7 +10,7 @@ import json, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .core import *
+from .core import CrcHistoError, atomic_path
 
 # %% auto #0
 __all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'ablation', 'parse_arch_map', 'plan_runs',

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
-from .core import *
+from .core import CrcHistoError, atomic_path, tissue_classes
 from .export import TileClassifier, load_model
 from .inference import read_image, tile_probs
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, torch
 from fastai.learner import Learner, Callback, CancelFitException
-from fastai.callback.schedule import *
+import fastai.callback.schedule  # adds Learner.fit_one_cycle
 from fastai.torch_core import rank_distrib
 from fastcore.basics import store_attr
 from fastcore.foundation import L
-from .core import *
+from .core import CrcHistoError, atomic_path
 
 # %% auto #0
 __all__ = ['Phase', 'fine_tune_phases', 'EpochCheckpoint', 'read_checkpoint', 'load_checkpoint', 'fit_phases',

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 from PIL import Image
 from crc_histo.core import class_folders, tile_label
-from crc_histo.cli import validation_files
+from crc_histo.data import validation_files
 
 dest = sys.argv[1] if len(sys.argv) > 1 else '/tmp/mosaic_valid.png'
 vf = validation_files('kather2016')  # tiles the model never trained on
