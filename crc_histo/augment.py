@@ -1,4 +1,4 @@
-"""The seed's histology augmentation (flips, small rotations, lighting, no zoom or warp) plus what tiles allow and photos don't: all 8 dihedral symmetries and H&E stain jitter, as one cheap fastai batch pipeline.
+"""The Kaggle study's histology augmentation (flips, small rotations, lighting, no zoom or warp) plus what tiles allow and photos don't: all 8 dihedral symmetries and H&E stain jitter, as one cheap fastai batch pipeline.
 
 Docs: https://crc-histo.github.io/crc_histo/augment.html.md"""
 
@@ -102,7 +102,7 @@ class TileAffine(AffineCoordTfm):
 
 # %% ../nbs/02_augment.ipynb #7fd97279
 def histo_tfms(size:int|tuple=None,      # Output size of the affine pass (None: keep the tile size)
-               dihedral:bool=True,       # All 8 flips/rotations by 90°, uniform; False: the seed's h+v flips
+               dihedral:bool=True,       # All 8 flips/rotations by 90°, uniform; False: the Kaggle study's h+v flips
                max_rotate:float=10.,     # Max extra rotation in degrees (seed: 10)
                max_lighting:float=0.2,   # Max brightness and contrast change (seed: 0.2)
                stain:float=0.05,         # H&E stain jitter strength (0 = off)

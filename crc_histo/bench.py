@@ -1,4 +1,4 @@
-"""The seed's fastai pipeline and crc_histo's fast path side by side on the same machine: training and inference throughput, peak memory, and how close each gets to the CPU's FLOP ceiling.
+"""The Kaggle study's fastai pipeline and crc_histo's fast path side by side on the same machine: training and inference throughput, peak memory, and how close each gets to the CPU's FLOP ceiling.
 
 Docs: https://crc-histo.github.io/crc_histo/bench.html.md"""
 
@@ -12,7 +12,7 @@ import torch
 from .core import CrcHistoError, atomic_path, class_folders, tile_files
 
 # %% auto #0
-__all__ = ['run_isolated', 'bench_train_seed', 'bench_train_fast', 'matmul_flops_per_s', 'forward_flops', 'bench_predict_loop',
+__all__ = ['run_isolated', 'bench_train_kaggle', 'bench_train_fast', 'matmul_flops_per_s', 'forward_flops', 'bench_predict_loop',
            'bench_get_preds', 'bench_predict_tiles', 'bench', 'bench_table']
 
 # %% ../nbs/15_bench.ipynb #3aec4656
@@ -52,17 +52,17 @@ def _time_train(learn, n_batches, warmup):
     learn.fit(1, 1e-4, cbs=[timer])
     return learn.dls.train.bs*len(timer.times)/sum(timer.times)
 
-def _seed_learner(data, bs=64, arch='resnet18'):
-    "A random-weight learner on the seed's pipeline: `kather_dls` defaults, fp32, NCHW."
+def _kaggle_learner(data, bs=64, arch='resnet18'):
+    "A random-weight learner on the Kaggle study's pipeline: `kather_dls` defaults, fp32, NCHW."
     from crc_histo.data import kather_dls
     from crc_histo.models import crc_learner
     torch.manual_seed(0)
     return crc_learner(kather_dls(data, bs=bs), arch, pretrained=False, precision='fp32', channels_last=False)
 
-def bench_train_seed(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
-    "The seed's pipeline: files decoded every epoch, Resize(460), aug_transforms(224), fp32."
-    return dict(case='seed pipeline (Resize 460 + aug_transforms 224, fp32)', size=224, precision='fp32',
-                tiles_per_s=_time_train(_seed_learner(data, bs, arch), n_batches, warmup))
+def bench_train_kaggle(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
+    "The Kaggle study's pipeline: files decoded every epoch, Resize(460), aug_transforms(224), fp32."
+    return dict(case='Kaggle pipeline (Resize 460 + aug_transforms 224, fp32)', size=224, precision='fp32',
+                tiles_per_s=_time_train(_kaggle_learner(data, bs, arch), n_batches, warmup))
 
 def bench_train_fast(data, n_batches=6, warmup=2, bs=64, size=150, precision='auto', arch='resnet18'):
     "crc_histo's default: decoded-once tile cache, native 150 px, histology batch aug, bf16 + channels_last."
@@ -103,20 +103,20 @@ def _files(data, n):
     return (fs * (n // len(fs) + 1))[:n]
 
 def bench_predict_loop(data, n=48):
-    "fastai's `learn.predict`, one tile at a time (seed pipeline, fp32)."
-    learn, fs = _seed_learner(data), _files(data, n)
+    "fastai's `learn.predict`, one tile at a time (Kaggle pipeline, fp32)."
+    learn, fs = _kaggle_learner(data), _files(data, n)
     learn.predict(fs[0])
     t0 = time.perf_counter()
     with learn.no_bar():
         for f in fs: learn.predict(f)
-    return dict(case='fastai learn.predict loop (seed pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
+    return dict(case='fastai learn.predict loop (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
 def bench_get_preds(data, n=256):
-    "fastai's batched `get_preds` over a `test_dl` (seed pipeline, fp32)."
-    learn, fs = _seed_learner(data), _files(data, n)
+    "fastai's batched `get_preds` over a `test_dl` (Kaggle pipeline, fp32)."
+    learn, fs = _kaggle_learner(data), _files(data, n)
     t0 = time.perf_counter()
     with learn.no_bar(): learn.get_preds(dl=learn.dls.test_dl(fs))
-    return dict(case='fastai get_preds on test_dl (seed pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
+    return dict(case='fastai get_preds on test_dl (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
 def bench_predict_tiles(data, n=1024, size=150):
     "crc_histo's `predict_tiles` (native size, bf16 autocast, channels_last, threaded decoding)."
@@ -139,11 +139,11 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           out:Path|str|None=None, # Folder for bench.json and bench.md
           arch:str='resnet18', # Network for the training cases (inference always uses ResNet18)
          ) -> dict:
-    "Benchmark the seed pipeline against crc_histo on this machine; print and return the table."
+    "Benchmark the Kaggle pipeline against crc_histo on this machine; print and return the table."
     from crc_histo.data import resolve_data
     data = resolve_data(data)
     nb, wu, bs = (2, 1, 16) if quick else (8, 2, 64)
-    train = [run_isolated(bench_train_seed, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
+    train = [run_isolated(bench_train_kaggle, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
              run_isolated(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch)]
     infer = [run_isolated(bench_predict_loop, data=data, n=8 if quick else 48),
              run_isolated(bench_get_preds, data=data, n=32 if quick else 256),
@@ -165,9 +165,9 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
 
 def bench_table(res:dict, # `bench`'s result
                ) -> str:
-    "Markdown tables of a benchmark result, with ratios to the seed pipeline."
+    "Markdown tables of a benchmark result, with ratios to the Kaggle pipeline."
     t0, i0 = res['train'][0]['tiles_per_s'], res['inference'][0]['tiles_per_s']
-    rows = [f"| training (full model, {res.get('arch', 'resnet18')}) | tiles/s | 4000-tile epoch | × seed | peak RSS MB | FLOP/s used | of ceiling |",
+    rows = [f"| training (full model, {res.get('arch', 'resnet18')}) | tiles/s | 4000-tile epoch | × Kaggle | peak RSS MB | FLOP/s used | of ceiling |",
             "|---|---|---|---|---|---|---|"]
     for r in res['train']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['epoch_seconds_4000']:.0f} s | {r['tiles_per_s']/t0:.1f} | "

@@ -37,7 +37,7 @@ _option_types = dict(size=_positive_int, bs=_positive_int, stride=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
                      lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
 _option_choices = dict(recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
-                       pipeline=('fast', 'seed'), aug=('dihedral', 'histo', 'fastai', 'none'))
+                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'))
 
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
           ) -> dict:
@@ -147,7 +147,7 @@ def _train_options(p:argparse.ArgumentParser, # The sub-command's parser
 # %% ../nbs/13_cli.ipynb #8808d6bb
 def cmd_train(a:argparse.Namespace, # The parsed command line
              ):
-    "Train with one of the seed's recipes; write the model, checkpoint and metrics.json to --out."
+    "Train with one of the Kaggle study's recipes; write the model, checkpoint and metrics.json to --out."
     from crc_histo.recipes import train
     from crc_histo.export import save_model
     out = Path(a.out)
@@ -265,8 +265,8 @@ def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
     "Options of `crc-histo reproduce`."
     p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
     p.add_argument('--out', required=True, help='folder for results.jsonl, results.md and runs/')
-    p.add_argument('--study', default='seed', choices=['seed', 'ablation'], help="the seed study's experiments, or the CPU recipe ablation")
-    p.add_argument('--seeds', default=1, help="training seeds per experiment (42, 43, ...); the random split stays the seed's", **_check('seeds'))
+    p.add_argument('--study', default='kaggle', choices=['kaggle', 'ablation'], help="the Kaggle study's experiments, or the CPU recipe ablation")
+    p.add_argument('--seeds', default=1, help="training seeds per experiment (42, 43, ...); the random split stays the Kaggle study's", **_check('seeds'))
     p.add_argument('--folds', default=5, help='patient folds to walk on the patient split (5: all)', **_check('folds'))
     p.add_argument('--shard', help='i/n: run only every n-th planned run from the i-th (job arrays; rerun without it to merge)')
     p.add_argument('--splitter', default='random', help="comma-separated: random,patient")
@@ -280,7 +280,7 @@ def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
 # %% ../nbs/13_cli.ipynb #311c7c05
 def cmd_reproduce(a:argparse.Namespace, # The parsed command line
                  ):
-    "Run the seed study's experiments over seeds and splits; write results.jsonl and results.md."
+    "Run the Kaggle study's experiments over seeds and splits; write results.jsonl and results.md."
     from crc_histo.reproduce import plan_runs, reproduce, parse_arch_map
     runs = plan_runs(a.only, a.seeds, tuple(s.strip() for s in a.splitter.split(',')), parse_arch_map(a.arch_map),
                      quick=a.quick, study=a.study, folds=a.folds, shard=a.shard,
@@ -300,7 +300,7 @@ def _bench_options(p:argparse.ArgumentParser, # The sub-command's parser
 # %% ../nbs/13_cli.ipynb #db6fb076
 def cmd_bench(a:argparse.Namespace, # The parsed command line
              ):
-    "Seed pipeline vs crc_histo, side by side on this machine."
+    "Kaggle pipeline vs crc_histo, side by side on this machine."
     from crc_histo.bench import bench
     bench('sample' if a.quick else a.data, quick=a.quick, out=a.out, arch=a.arch)
 
@@ -312,8 +312,8 @@ _commands = dict(
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
     map=('tissue map of a large H&E image', _map_options, cmd_map),
-    reproduce=("rerun the seed study's experiments", _reproduce_options, cmd_reproduce),
-    bench=('seed pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
+    reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
+    bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
 
 def build_parser() -> argparse.ArgumentParser:
     "The `crc-histo` argument parser; each sub-command declares its options when it is used."

@@ -1,4 +1,4 @@
-"""Get the Kather et al. 2016 tiles onto disk safely, check them before training, split them by tile or by patient, and build the seed study's fastai DataLoaders.
+"""Get the Kather et al. 2016 tiles onto disk safely, check them before training, split them by tile or by patient, and build the Kaggle study's fastai DataLoaders.
 
 Docs: https://crc-histo.github.io/crc_histo/data.html.md"""
 
@@ -199,9 +199,9 @@ def _sorted_order(files):
     return sorted(range(len(keys)), key=keys.__getitem__)
 
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
-                  splitter:str='random', # 'random' (tiles, as the seed did) or 'patient' (whole patients held out)
+                  splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
-                  seed:int=42, # Split seed of the random split (the seed study used 42); the patient split ignores it
+                  seed:int=42, # Split seed of the random split (the Kaggle study used 42); the patient split ignores it
                   fold:int=0, # Patient split: which of the round(1/valid_pct) patient folds to validate on
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
@@ -236,18 +236,18 @@ def kather_files(path:Path|str, # Data folder with one sub-folder per tissue cla
 def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                splitter:str='random', # 'random' or 'patient', see `kather_splits`
                valid_pct:float=0.2, # Fraction held out for validation
-               seed:int=42, # Split seed of the random split; the seed study used 42
+               seed:int=42, # Split seed of the random split; the Kaggle study used 42
                fold:int=0, # Patient split: which patient fold to validate on
-               bs:int=64, # Batch size; the seed used 64
-               item_tfms='seed', # Per-tile transforms; 'seed' = `Resize(460)`
-               batch_tfms='seed', # Batch transforms; 'seed' = `aug_transforms(size=224)`, None for none
+               bs:int=64, # Batch size; the Kaggle study used 64
+               item_tfms='kaggle', # Per-tile transforms; 'kaggle' = `Resize(460)`
+               batch_tfms='kaggle', # Batch transforms; 'kaggle' = `aug_transforms(size=224)`, None for none
                num_workers:int=0, # DataLoader worker processes
                **kwargs, # Passed on to `DataBlock.dataloaders`
               ):
-    "The seed study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is `class_folders`."
+    "The Kaggle study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is `class_folders`."
     files = kather_files(path)
-    if isinstance(item_tfms, str) and item_tfms=='seed': item_tfms = Resize(460)
-    if isinstance(batch_tfms, str) and batch_tfms=='seed': batch_tfms = aug_transforms(size=224)
+    if isinstance(item_tfms, str) and item_tfms=='kaggle': item_tfms = Resize(460)
+    if isinstance(batch_tfms, str) and batch_tfms=='kaggle': batch_tfms = aug_transforms(size=224)
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=class_folders)), get_y=parent_label,
                        splitter=lambda items: kather_splits(items, splitter, valid_pct, seed, fold),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -270,9 +270,9 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
 
 # %% ../nbs/01_data.ipynb #c4a24c1b
 def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (see `resolve_data`)
-                     splitter:str='random', # 'random' (tiles, as the seed did) or 'patient' (whole patients held out)
-                     valid_pct:float=0.2, # Validation fraction (seed study: 0.2)
-                     split_seed:int=42, # Seed of the random split (seed study: 42); the patient split ignores it
+                     splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
+                     valid_pct:float=0.2, # Validation fraction (Kaggle study: 0.2)
+                     split_seed:int=42, # Seed of the random split (Kaggle study: 42); the patient split ignores it
                      fold:int=0, # Patient split: which patient fold to validate on
                     ) -> list[Path]:
     "The validation tiles of data set `data` for a split, the ones `train` holds out with the same settings."

@@ -110,7 +110,7 @@ class TileCacheDL(TfmdDL):
 
 # %% ../nbs/03_fastdata.ipynb #b0904ad2
 def fast_dls(path:Path|str,            # Data folder with one sub-folder per tissue class
-             splitter:str='random',    # 'random' (seed study) or 'patient'
+             splitter:str='random',    # 'random' (Kaggle study) or 'patient'
              valid_pct:float=0.2,      # Fraction held out for validation
              seed:int=42,              # Split seed of the random split
              fold:int=0,               # Patient split: which patient fold to validate on

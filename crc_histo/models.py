@@ -253,7 +253,7 @@ def _normalize(dls, mean, std):
 
 # %% ../nbs/05_models.ipynb #b5e564d7
 def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_dls`), without Normalize
-                arch:str='resnet18', # Backbone; the seed study fine-tuned torchvision ResNets
+                arch:str='resnet18', # Backbone; the Kaggle study fine-tuned torchvision ResNets
                 pretrained:bool=True, # Start from ImageNet weights (and freeze the body)
                 weights:Path|str|None=None, # Local ImageNet state dict file for the backbone (air-gapped machines)
                 precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16', see `resolve_precision`

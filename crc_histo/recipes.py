@@ -1,4 +1,4 @@
-"""The seed's recipes as named phase lists, and `train`: data in, trained learner and `metrics.json` out, in one call.
+"""The Kaggle study's recipes as named phase lists, and `train`: data in, trained learner and `metrics.json` out, in one call.
 
 Docs: https://crc-histo.github.io/crc_histo/recipes.html.md"""
 
@@ -12,6 +12,7 @@ import numpy as np, torch
 import fastai, timm
 from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
+from fastai.learner import Learner
 from . import __version__
 from .core import CrcHistoError, atomic_path
 from .data import kather_dls, resolve_data
@@ -21,16 +22,16 @@ from .models import crc_learner
 from .train import Phase, fine_tune_phases, fit_phases, tensorboard_callback
 
 # %% auto #0
-__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'train']
+__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'train']
 
 # %% ../nbs/08_recipes.ipynb #05ab0c04
 def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
-                  epochs:int=5, # Unfrozen epochs (seed's final recipe: 5)
-                  frozen_epochs:int=3, # Frozen epochs first (seed: 3)
-                  lr:float=1e-3, # Head learning rate, and the top of the discriminative range (seed: 1e-3)
-                  lr_lo:float=1e-5, # Lowest layer-group rate for 'dlr'; the unfrozen rate for 'onecycle' (seed: 1e-5 / 1e-4)
+                  epochs:int=5, # Unfrozen epochs (the Kaggle study's final recipe: 5)
+                  frozen_epochs:int=3, # Frozen epochs first (Kaggle study: 3)
+                  lr:float=1e-3, # Head learning rate, and the top of the discriminative range (Kaggle study: 1e-3)
+                  lr_lo:float=1e-5, # Lowest layer-group rate for 'dlr'; the unfrozen rate for 'onecycle' (Kaggle study: 1e-5 / 1e-4)
                  ) -> list[Phase]:
-    "The phases of one of the seed's training recipes."
+    "The phases of one of the Kaggle study's training recipes."
     if recipe == 'finetune': return fine_tune_phases(epochs, base_lr=lr, freeze_epochs=frozen_epochs)
     head = [Phase(frozen_epochs, lr, frozen=True)] if frozen_epochs else []
     if recipe == 'onecycle': return head + [Phase(epochs, lr_lo)]
@@ -42,31 +43,31 @@ _aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), 
                  none=lambda size, stain: None)
 
 def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
-              pipeline:str='fast', # 'fast' (tile cache, native size) or 'seed' (Resize(460) + aug_transforms(224))
+              pipeline:str='fast', # 'fast' (tile cache, native size) or 'kaggle' (Resize(460) + aug_transforms(224))
               aug:str='histo', # Batch augmentation: 'histo', 'dihedral' (histo without rotation), 'fastai' or 'none'
-              size:int=150, # Training tile size in px (seed pipeline: 224)
-              bs:int=64, # Batch size (seed: 64)
-              splitter:str='random', # 'random' (seed) or 'patient'
-              valid_pct:float=0.2, # Validation fraction (seed: 0.2)
-              seed:int=42, # Split seed of the random split (seed: 42)
+              size:int=150, # Training tile size in px (Kaggle pipeline: 224)
+              bs:int=64, # Batch size (Kaggle study: 64)
+              splitter:str='random', # 'random' (Kaggle study) or 'patient'
+              valid_pct:float=0.2, # Validation fraction (Kaggle study: 0.2)
+              seed:int=42, # Split seed of the random split (Kaggle study: 42)
               fold:int=0, # Patient split: which patient fold to validate on
               stain:float=0.05, # H&E stain jitter strength of 'histo' and 'dihedral' (`rgb_to_hed` units; 0 = off)
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
              ):
-    "DataLoaders for training, by the fast or the seed pipeline."
+    "DataLoaders for training, by the fast or the Kaggle pipeline."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
     if size < 32: raise CrcHistoError(f"Tile size must be at least 32 px, not {size}.")
     path = resolve_data(data)
-    aug_size = size if pipeline == 'seed' else None  # the seed pipeline resizes in its batch transforms
+    aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
     tfms = _aug_tfms[aug](size=aug_size, stain=stain)
     if pipeline == 'fast':
         return fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
                         batch_tfms=tfms, cache_dir=cache_dir)
-    if pipeline == 'seed':
+    if pipeline == 'kaggle':
         return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, bs=bs,
                           item_tfms=Resize(max(460, size)), batch_tfms=tfms)
-    raise CrcHistoError(f"Unknown pipeline {pipeline!r}: choose fast or seed.")
+    raise CrcHistoError(f"Unknown pipeline {pipeline!r}: choose fast or kaggle.")
 
 # %% ../nbs/08_recipes.ipynb #25a2c2a0
 def _versions(): return dict(crc_histo=__version__, torch=torch.__version__, fastai=fastai.__version__,
@@ -84,67 +85,84 @@ def per_class_accuracy(preds:torch.Tensor, # Predicted class indices
     return {c: float((preds[targs == i] == i).float().mean()) if (targs == i).any() else None
             for i, c in enumerate(classes)}
 
+# %% ../nbs/08_recipes.ipynb #444c9400
+def check_train_settings(lr:float, # Learning rate (top of the discriminative range)
+                         lr_lo:float, # Bottom of the discriminative range
+                         epochs:int, # Unfrozen epochs
+                         frozen_epochs:int, # Frozen epochs
+                         label_smoothing:float, # Label smoothing
+                         resume:bool=False, # Continue an interrupted run?
+                         out:Path|str|None=None, # The run's folder
+                        ):
+    "Raise a `CrcHistoError` with one sentence for the first setting `train` cannot run with."
+    if not (0 < lr < 10 and 0 < lr_lo < 10): raise CrcHistoError(f"Learning rates must be between 0 and 10, not lr={lr}, lr_lo={lr_lo}.")
+    if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
+    if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
+    if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
+
+# %% ../nbs/08_recipes.ipynb #a5349737
+def run_metrics(learn:Learner, # The trained learner (its validation set is scored)
+                phases:list[Phase], # The recipe it was trained with
+                history:list[dict], # `fit_phases`' per-epoch records
+                split:dict, # How the validation set was drawn (splitter, fraction, seed, fold)
+                **settings, # Everything else about the run (data, arch, seeds, rates, timings): stored as given
+               ) -> dict:
+    "What `metrics.json` records of a run: accuracy, per-class accuracy, recipe, history, split, device and versions."
+    probs, targs = learn.get_preds(ds_idx=1)
+    preds, dls = probs.argmax(1), learn.dls
+    return dict(accuracy=float((preds == targs).float().mean()), per_class_accuracy=per_class_accuracy(preds, targs, list(dls.vocab)),
+                weights=learn.crc_meta.get('weights'), precision=learn.crc_meta.get('precision'),
+                phases=[dict(epochs=p.epochs, lr=p.lr, frozen=p.frozen, **p.kwargs) for p in phases], epochs=history,
+                split=dict(split, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
+                device=_device_name(), versions=_versions(), **settings)
+
 # %% ../nbs/08_recipes.ipynb #32251a90
 def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
           out:Path|str|None=None, # Folder for checkpoint.pth and metrics.json (None: nothing written)
-          arch:str='mobilenet_v2', # Backbone (recommended: mobilenet_v2; the seed's: resnet18), tf_efficientnet_lite0/1/2 or any timm name
-          recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
-          epochs:int=7, # Unfrozen epochs (recommended: 7; the seed's final recipe: 5)
-          frozen_epochs:int=1, # Frozen epochs first (recommended: 1; the seed's: 3)
-          lr:float=1e-3, # Learning rate (top of the discriminative range; seed: 1e-3)
-          lr_lo:float=3.3e-4, # Bottom of the discriminative range (recommended: 3.3e-4; seed: 1e-5); 'onecycle': the unfrozen rate
-          size:int=150, # Training tile size in px
-          bs:int=64, # Batch size
-          precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
-          splitter:str='random', # 'random' or 'patient'
-          valid_pct:float=0.2, # Validation fraction
+          arch:str='mobilenet_v2', # Backbone (recommended: mobilenet_v2; the Kaggle study's: resnet18), tf_efficientnet_lite0/1/2 or any timm name
+          recipe:str='dlr', # Schedule: 'dlr' (frozen epochs, then discriminative rates lr_lo..lr), 'onecycle' (frozen, then lr_lo everywhere) or 'finetune' (fastai's fine_tune)
+          epochs:int=7, # Unfrozen epochs (recommended: 7; the Kaggle study's final recipe: 5)
+          frozen_epochs:int=1, # Frozen epochs first (recommended: 1; the Kaggle study's: 3)
+          lr:float=1e-3, # Learning rate: the head's, and the top of the discriminative range (Kaggle study: 1e-3)
+          lr_lo:float=3.3e-4, # Bottom of the discriminative range (recommended: 3.3e-4; Kaggle study: 1e-5); 'onecycle': the unfrozen rate
+          size:int=150, # Training tile size in px (native: 150)
+          bs:int=64, # Batch size (Kaggle study: 64)
+          precision:str='auto', # 'auto' (fp16 on a GPU, bf16 on a CPU that computes it natively, else fp32), 'fp32', 'bf16' or 'fp16'
+          splitter:str='random', # 'random' (tiles, as the Kaggle study) or 'patient' (whole patients held out)
+          valid_pct:float=0.2, # Validation fraction of the random split (Kaggle study: 0.2)
           seed:int=42, # Training seed: initial head weights, batch order, augmentation
-          split_seed:int=42, # Seed of the random split (seed study: 42); fixed while training seeds vary
+          split_seed:int=42, # Seed of the random split (Kaggle study: 42); fixed while training seeds vary
           fold:int=0, # Patient split: which of the five patient folds to validate on
           label_smoothing:float=0.1, # Label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`; recommended 0.1); 0 = plain cross-entropy
           stain:float=0.01, # H&E stain jitter strength for 'histo'/'dihedral' augmentation (recommended 0.01; 0 = off)
           pretrained:bool=True, # Start from ImageNet weights?
           weights:Path|str|None=None, # Local ImageNet state_dict file for the backbone
-          pipeline:str='fast', # 'fast' or 'seed'
-          aug:str='dihedral', # 'dihedral' (recommended), 'histo', 'fastai' or 'none'
+          pipeline:str='fast', # Data pipeline: 'fast' (decoded-once tile cache, native size) or 'kaggle' (the Kaggle study's Resize(460) + aug_transforms(224))
+          aug:str='dihedral', # Batch augmentation: 'dihedral' (8 symmetries, lighting, stain; recommended), 'histo' (adds ±10° rotation), 'fastai' (aug_transforms) or 'none'
           tensorboard:Path|str|None=None, # TensorBoard log folder
           resume:bool=False, # Continue from out/checkpoint.pth
           cache_dir:Path|None=None, # Fast pipeline's tile cache folder
           cbs:list|None=None, # Extra fastai callbacks
          ):
-    "Train a tissue classifier with one of the seed's recipes; return the learner and its metrics."
-    if not (0 < lr < 10 and 0 < lr_lo < 10): raise CrcHistoError(f"Learning rates must be between 0 and 10, not lr={lr}, lr_lo={lr_lo}.")
-    if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
-    if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
-    phases = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo)
-    out = Path(out) if out is not None else None
-    if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
+    "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
+    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out)
+    phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     set_seed(seed)
     t0 = time.perf_counter()
     dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
     data_secs = time.perf_counter() - t0
     if out is not None: out.mkdir(parents=True, exist_ok=True)
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None
-    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, loss_func=loss,
+    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
+                        loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta['size'] = size
-    if tensorboard: learn.add_cb(tensorboard_callback(tensorboard))
-    for cb in cbs or []: learn.add_cb(cb)
+    learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
     t1 = time.perf_counter()
     history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume)
-    train_secs = time.perf_counter() - t1
-    probs, targs = learn.get_preds(ds_idx=1)
-    preds = probs.argmax(1)
-    metrics = dict(
-        accuracy=float((preds == targs).float().mean()),
-        per_class_accuracy=per_class_accuracy(preds, targs, list(dls.vocab)),
-        arch=arch, weights=learn.crc_meta.get('weights'), recipe=recipe,
-        phases=[dict(epochs=p.epochs, lr=p.lr, frozen=p.frozen, **p.kwargs) for p in phases],
-        epochs=history, train_seconds=train_secs, data_seconds=data_secs,
-        split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None,
-                   n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
-        seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs, pipeline=pipeline, aug=aug, precision=learn.crc_meta.get('precision'),
-        data=str(resolve_data(data)), device=_device_name(), versions=_versions(), resumed=resume)
+    metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=time.perf_counter() - t1, data_seconds=data_secs,
+                          split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
+                          seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs,
+                          pipeline=pipeline, aug=aug, data=str(resolve_data(data)), resumed=resume)
     if out is not None:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

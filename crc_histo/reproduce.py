@@ -1,4 +1,4 @@
-"""Every experiment of the seed study as a named entry in one registry, run over seeds and splits, resumably, into JSON lines and a table next to the published numbers.
+"""Every experiment of the Kaggle study as a named entry in one registry, run over seeds and splits, resumably, into JSON lines and a table next to the published numbers.
 
 Docs: https://crc-histo.github.io/crc_histo/reproduce.html.md"""
 
@@ -19,22 +19,22 @@ __all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'a
 # %% ../nbs/14_reproduce.ipynb #d4b66232
 @dataclass
 class Experiment:
-    "One experiment of the seed study: `train` arguments and the seed's published accuracy."
+    "One experiment of the Kaggle study: `train` arguments and the Kaggle study's published accuracy."
     name:str # Short name used on the command line (`--only`)
-    description:str # What the seed did, in words
-    seed_accuracy:float|None # The seed's published accuracy in %, None where it published none
+    description:str # What the Kaggle study did, in words
+    kaggle_accuracy:float|None # The Kaggle study's published accuracy in %, None where it published none
     train_kwargs:dict = field(default_factory=dict) # Arguments for `crc_histo.recipes.train`
 
-_seed_defaults = dict(arch='resnet18', aug='fastai', precision='fp32')
+_kaggle_defaults = dict(arch='resnet18', aug='fastai', precision='fp32')
 experiments:dict[str, Experiment] = {}
 
 def experiment(name:str, # Registry key
-               description:str, # The seed's experiment in words
-               seed_accuracy:float|None, # Published accuracy (%)
-               **train_kwargs, # Differences from the seed's defaults (resnet18, fastai aug, fp32)
+               description:str, # The Kaggle study's experiment in words
+               kaggle_accuracy:float|None, # Published accuracy (%)
+               **train_kwargs, # Differences from the Kaggle study's defaults (resnet18, fastai aug, fp32)
               ) -> Experiment:
-    "Register one of the seed's experiments."
-    experiments[name] = Experiment(name, description, seed_accuracy, {**_seed_defaults, **train_kwargs})
+    "Register one of the Kaggle study's experiments."
+    experiments[name] = Experiment(name, description, kaggle_accuracy, {**_kaggle_defaults, **train_kwargs})
     return experiments[name]
 
 # %% ../nbs/14_reproduce.ipynb #cbc1f419
@@ -65,7 +65,7 @@ def ablation(name:str, # Registry key
     return ablations[name]
 
 ablation('base', 'Lite0, 3 + 5 epochs, slice(3.3e-4, 1e-3), histo aug, stain 0.01')
-ablation('seed_rates', "the seed's slice(1e-5, 1e-3)", lr_lo=1e-5)
+ablation('kaggle_rates', "the Kaggle study's slice(1e-5, 1e-3)", lr_lo=1e-5)
 ablation('lr_lo_1e-4', 'slice(1e-4, 1e-3)', lr_lo=1e-4)
 ablation('lr_2x', 'all rates doubled: slice(6.6e-4, 2e-3)', lr=2e-3, lr_lo=6.6e-4)
 ablation('epochs_1+7', '1 frozen + 7 unfrozen epochs', frozen_epochs=1, epochs=7)
@@ -88,12 +88,12 @@ ablation('mnv2_1+10_smooth', 'MobileNetV2, 1 + 10 epochs, label smoothing 0.1', 
 ablation('mnv2_1+7_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 7 epochs', **{**_mnv2, **_combo}, epochs=7)
 ablation('mnv2_combo_stain0.05', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs, strong stain jitter (0.05)',
          **{**_mnv2, **_combo}, epochs=10, stain=0.05)
-studies = {'seed': experiments, 'ablation': ablations}
+studies = {'kaggle': experiments, 'ablation': ablations}
 
 # %% ../nbs/14_reproduce.ipynb #c046f4af
 def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mobilenet_v2'
                   ) -> dict:
-    "Parse an `--arch-map` string into {seed arch: arch used}."
+    "Parse an `--arch-map` string into {Kaggle study's arch: arch used}."
     if not spec: return {}
     pairs = [p.split('=') for p in spec.split(',') if p.strip()]
     if any(len(p) != 2 or not all(s.strip() for s in p) for p in pairs):
@@ -111,9 +111,9 @@ def _shard(spec):
 def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the study)
               seeds:int=1, # Training seeds per experiment (42, 43, ...)
               splitters:tuple=('random',), # Splits to run each experiment on
-              arch_map:dict|None=None, # {seed arch: arch used}
+              arch_map:dict|None=None, # {Kaggle study's arch: arch used}
               quick:bool=False, # Tiny runs on the sample tiles
-              study:str='seed', # 'seed' (the seed study's experiments) or 'ablation' (the CPU recipe ablation)
+              study:str='kaggle', # 'kaggle' (the Kaggle study's experiments) or 'ablation' (the CPU recipe ablation)
               folds:int=5, # Patient folds to walk on the patient split (5: all)
               shard:str|None=None, # 'i/n': only every n-th run, from the i-th
               **overrides, # Arguments for `train` that apply to every run (e.g. precision='bf16')
@@ -138,7 +138,7 @@ def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the stu
                     kw.update(splitter=splitter, seed=seed, split_seed=42, fold=fold or 0)
                     split = splitter if fold is None else f'{splitter}{fold}'
                     runs.append(dict(key=f"{name}|{kw['arch']}|{split}|{seed}", experiment=name, study=study,
-                                     description=e.description, seed_arch=e.train_kwargs['arch'], train_kwargs=kw))
+                                     description=e.description, kaggle_arch=e.train_kwargs['arch'], train_kwargs=kw))
     if shard is not None:
         i, n = _shard(shard)
         runs = runs[i-1::n]
@@ -159,7 +159,7 @@ def load_results(fname:Path|str, # JSON-lines results file
 
 def _result_line(run, m):
     kw = run['train_kwargs']
-    return dict(key=run['key'], study=run.get('study', 'seed'), experiment=run['experiment'], seed_arch=run['seed_arch'],
+    return dict(key=run['key'], study=run.get('study', 'kaggle'), experiment=run['experiment'], kaggle_arch=run['kaggle_arch'],
                 arch=m['arch'], weights=m['weights'], splitter=kw['splitter'], fold=m['split'].get('fold'),
                 split_seed=m['split'].get('split_seed'), seed=kw['seed'], epochs=len(m['epochs']),
                 train_kwargs={k: v for k, v in kw.items() if k != 'data'},
@@ -196,8 +196,8 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
 # %% ../nbs/14_reproduce.ipynb #17ca41d6
 def results_table(results:list[dict], # Result lines
                  ) -> str:
-    "Markdown table of mean ± sd accuracy per experiment and split (the seed's random split first), next to the seed's number."
-    rows = ["| experiment | split | backbone (weights) | runs | accuracy % (mean ± sd) | seed study % | s/epoch | precision |",
+    "Markdown table of mean ± sd accuracy per experiment and split (the Kaggle study's random split first), next to the Kaggle study's number."
+    rows = ["| experiment | split | backbone (weights) | runs | accuracy % (mean ± sd) | Kaggle study % | s/epoch | precision |",
             "|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results: groups.setdefault((r['experiment'], r['splitter'], r['arch']), []).append(r)
@@ -205,9 +205,9 @@ def results_table(results:list[dict], # Result lines
     for (name, split, arch), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] != 'random', kv[0][1], kv[0][2])):
         acc = 100*np.array([r['accuracy'] for r in rs])
         sd = f" ± {acc.std(ddof=1):.1f}" if len(acc) > 1 else ""
-        e = experiments.get(name) if rs[0].get('study', 'seed') == 'seed' else ablations.get(name)
-        seed = f"{e.seed_accuracy:.1f}" if e and e.seed_accuracy is not None else "—"
+        e = experiments.get(name) if rs[0].get('study', 'kaggle') == 'kaggle' else ablations.get(name)
+        published = f"{e.kaggle_accuracy:.1f}" if e and e.kaggle_accuracy is not None else "—"
         secs = np.mean([r['train_seconds']/max(r['epochs'], 1) for r in rs])
-        bb = arch if arch == rs[0]['seed_arch'] else f"{arch} (for {rs[0]['seed_arch']})"
-        rows.append(f"| {name} | {split} | {bb} ({rs[0]['weights']}) | {len(rs)} | {acc.mean():.1f}{sd} | {seed} | {secs:.0f} | {rs[0]['precision']} |")
+        bb = arch if arch == rs[0]['kaggle_arch'] else f"{arch} (for {rs[0]['kaggle_arch']})"
+        rows.append(f"| {name} | {split} | {bb} ({rs[0]['weights']}) | {len(rs)} | {acc.mean():.1f}{sd} | {published} | {secs:.0f} | {rs[0]['precision']} |")
     return '\n'.join(rows) + '\n'

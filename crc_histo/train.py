@@ -1,4 +1,4 @@
-"""The seed's baseline — a pretrained ResNet18 fine-tuned for 4 epochs — as resumable training phases, with TensorBoard as an option and fastai's interpretation tools.
+"""The Kaggle study's baseline — a pretrained ResNet18 fine-tuned for 4 epochs — as resumable training phases, with TensorBoard as an option and fastai's interpretation tools.
 
 Docs: https://crc-histo.github.io/crc_histo/train.html.md"""
 
