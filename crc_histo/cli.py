@@ -31,9 +31,12 @@ _positive_int = _checked(int, lambda v: v > 0, 'must be positive')
 _nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
 _lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
 _fraction = _checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1')
+_tile_px = _checked(int, lambda v: 32 <= v <= 4096, 'a tile size must be from 32 to 4096 px')
+_seed = _checked(int, lambda v: 0 <= v < 2**32, 'a seed must be from 0 to 4294967295 (2**32 - 1)')
+_mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a positive number below 100')
 
 # %% ../nbs/13_cli.ipynb #f2f9bd6d
-_option_types = dict(size=_positive_int, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
+_option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
                      lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
 _option_choices = dict(recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
@@ -237,7 +240,7 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('image', help='RGB image file')
     p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
-    p.add_argument('--mpp', type=float, default=0.495, help='microns per pixel (Kather 2016: 0.495)')
+    p.add_argument('--mpp', default=0.495, help='microns per pixel (Kather 2016: 0.495)', **_check('mpp'))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 # %% ../nbs/13_cli.ipynb #d6e2d2b7

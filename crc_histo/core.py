@@ -59,12 +59,20 @@ def shared_data_path(name:str='kather2016_png', # Folder under the shared data d
 # %% ../nbs/00_core.ipynb #eb52926b
 image_extensions = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
 
-def tile_files(path:Path|str, # Data folder with one sub-folder per tissue class
+def tile_files(path:Path|str, # Data folder with one sub-folder per tissue class (or any folder of tiles)
               ) -> list[Path]:
-    "Image files in the class folders under `path`, sorted by relative path."
+    "Image files under `path`, symlinked folders followed (each real folder once), hidden names skipped, sorted by relative path."
     path = Path(path)
+    if path.is_file(): raise CrcHistoError(f"{path} is a file, not a folder of tiles.")
     if not path.is_dir(): raise CrcHistoError(f"Data folder {path} does not exist.")
-    fs = [f for f in path.rglob('*') if f.suffix.lower() in image_extensions and f.is_file()]
+    fs, seen = [], set()
+    for root, dirs, names in os.walk(path, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen: dirs[:] = []; continue  # a link back into the tree, or a second link to one folder
+        seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith('.')]
+        fs += [Path(root)/n for n in names if not n.startswith('.') and Path(n).suffix.lower() in image_extensions
+               and (Path(root)/n).is_file()]
     return sorted(fs, key=lambda f: f.relative_to(path).as_posix())
 
 # %% ../nbs/00_core.ipynb #f4330605

@@ -6,12 +6,13 @@ Docs: https://crc-histo.github.io/crc_histo/export.html.md"""
 
 # %% ../nbs/10_export.ipynb #6c71418b
 from __future__ import annotations
-import json, warnings
+import json, math, os, warnings
 from pathlib import Path
 import torch
 from torch import nn
 import fastai
 from fastai.learner import Learner, load_learner
+from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 import crc_histo
 from .core import CrcHistoError, atomic_path
@@ -48,20 +49,34 @@ model_format = 'crc_histo-tile-classifier'
 model_format_version = 1
 _required_meta = ('arch', 'classes', 'mean', 'std', 'size')
 
+def _finite_triple(v) -> list|None:
+    "`v` as three finite floats, or None when it is anything else (a scalar, a string, NaN, two numbers)."
+    if not isinstance(v, (list, tuple)) or len(v) != 3: return None
+    if not all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in v): return None
+    v = [float(o) for o in v]
+    return v if all(math.isfinite(o) for o in v) else None
+
+def _whole_px(v) -> int|None:
+    "`v` as a tile size in px (a whole number from 32 to 4096), or None."
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v != int(v): return None
+    return int(v) if 32 <= v <= 4096 else None
+
 def check_meta(meta:dict, # Model metadata to check
                source:str='the model metadata', # Where it came from, for the error message
               ) -> dict:
-    "Return a complete copy of `meta`, or raise `CrcHistoError` saying what is missing or wrong."
+    "Return a complete copy of `meta` with every field checked for type, range and finiteness, or raise `CrcHistoError`."
     if not isinstance(meta, dict): raise CrcHistoError(f"{source} is not a dictionary of model metadata.")
     missing = [k for k in _required_meta if k not in meta]
     if missing: raise CrcHistoError(f"{source} lacks {', '.join(missing)}, so it does not describe a crc_histo model.")
     cl = meta['classes']
-    if not (isinstance(cl, (list,tuple)) and cl and all(isinstance(c,str) for c in cl) and len(set(cl))==len(cl)):
+    if not (isinstance(cl, (list,tuple)) and cl and all(isinstance(c,str) and c for c in cl) and len(set(cl))==len(cl)):
         raise CrcHistoError(f"{source} must list the classes as distinct names, got {cl!r}.")
-    if len(meta['mean'])!=3 or len(meta['std'])!=3 or min(meta['std'])<=0:
-        raise CrcHistoError(f"{source} must give three channel means and three positive standard deviations.")
-    res = dict(meta, classes=list(cl), mean=[float(o) for o in meta['mean']], std=[float(o) for o in meta['std']],
-               size=int(meta['size']), arch=str(meta['arch']))
+    mean, std, size = _finite_triple(meta['mean']), _finite_triple(meta['std']), _whole_px(meta['size'])
+    if mean is None or std is None or min(std) <= 0:
+        raise CrcHistoError(f"{source} must give three finite channel means and three positive standard deviations, not mean={meta['mean']!r}, std={meta['std']!r}.")
+    if size is None: raise CrcHistoError(f"{source} gives the tile size as {meta['size']!r}: it must be a whole number of px from 32 to 4096.")
+    if not isinstance(meta['arch'], str) or not meta['arch']: raise CrcHistoError(f"{source} names the architecture as {meta['arch']!r}, not as a name.")
+    res = dict(meta, classes=list(cl), mean=mean, std=std, size=size)
     res.setdefault('precision', 'fp32'); res.setdefault('weights', 'none')
     return res
 
@@ -79,6 +94,11 @@ def _net_and_meta(model, meta):
 
 def _versions():
     return {'crc_histo': crc_histo.__version__, 'torch': torch.__version__, 'fastai': fastai.__version__}
+
+def _file_mode() -> int:
+    "The permissions a new file gets here (0666 less the umask)."
+    mask = os.umask(0); os.umask(mask)
+    return 0o666 & ~mask
 
 # %% ../nbs/10_export.ipynb #03df82bd
 def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifier, or an nn.Module (then `meta` is required)
@@ -98,7 +118,8 @@ def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifie
     try:
         with atomic_path(dest) as tmp:
             tmp.mkdir()
-            save_file(state, tmp/'model.safetensors', metadata={'format':'pt'})
+            save_file(state, tmp/'model.safetensors', metadata={'format':'pt', 'classes':json.dumps(meta['classes'])})
+            (tmp/'model.safetensors').chmod(_file_mode())  # safetensors writes 0600; a model is shared like any file
             (tmp/'crc_histo.json').write_text(json.dumps(info, indent=2, default=str)+'\n')
     except OSError as e: raise CrcHistoError(f"Cannot write the model to {dest} ({e.strerror or e}).") from e
     return dest
@@ -111,17 +132,24 @@ def _read_info(folder:Path) -> dict:
     except (ValueError, UnicodeDecodeError) as e: raise CrcHistoError(f"{jf} is not valid JSON ({e}).") from e
     if not isinstance(info, dict) or info.get('format')!=model_format:
         raise CrcHistoError(f"{jf} does not describe a crc_histo model (its format is not {model_format!r}).")
-    if info.get('format_version', 0) > model_format_version:
+    fv = info.get('format_version', 0)
+    if isinstance(fv, bool) or not isinstance(fv, int): raise CrcHistoError(f"{jf} gives format_version {fv!r}, not a whole number.")
+    if fv > model_format_version:
         raise CrcHistoError(f"{jf} has format version {info['format_version']}, newer than this crc_histo reads ({model_format_version}); upgrade crc_histo.")
     return check_meta(info, str(jf))
 
 def _load_weights(net:nn.Module, wf:Path, meta:dict):
     if not wf.is_file(): raise CrcHistoError(f"{wf.parent} has no model.safetensors weights file.")
-    try: state = load_file(wf)
+    try:
+        state = load_file(wf)
+        with safe_open(wf, 'pt') as f: saved = (f.metadata() or {}).get('classes')
     except Exception as e: raise CrcHistoError(f"{wf} is truncated or corrupt ({e}).") from e
     try: net.load_state_dict(state)
     except RuntimeError as e:
         raise CrcHistoError(f"The weights in {wf} do not fit a {meta['arch']} with {len(meta['classes'])} classes as crc_histo.json says.") from e
+    if saved is not None and json.loads(saved) != meta['classes']:  # models saved before 0.1 lack the list
+        raise CrcHistoError(f"crc_histo.json lists the classes as {meta['classes']}, but the weights in {wf} were saved for "
+                            f"{json.loads(saved)}: every prediction would be mislabelled; restore the original crc_histo.json.")
 
 # %% ../nbs/10_export.ipynb #e973d106
 def _from_learner(learn:Learner, fname:Path) -> TileClassifier:

@@ -57,7 +57,7 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     "DataLoaders for training, by the fast or the Kaggle pipeline."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
-    if size < 32: raise CrcHistoError(f"Tile size must be at least 32 px, not {size}.")
+    if not 32 <= size <= 4096: raise CrcHistoError(f"Tile size must be from 32 to 4096 px, not {size}.")
     path = resolve_data(data)
     aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
     tfms = _aug_tfms[aug](size=aug_size, stain=stain)
@@ -93,12 +93,15 @@ def check_train_settings(lr:float, # Learning rate (top of the discriminative ra
                          label_smoothing:float, # Label smoothing
                          resume:bool=False, # Continue an interrupted run?
                          out:Path|str|None=None, # The run's folder
+                         seeds:tuple=(), # The training and split seeds
                         ):
     "Raise a `CrcHistoError` with one sentence for the first setting `train` cannot run with."
     if not (0 < lr < 10 and 0 < lr_lo < 10): raise CrcHistoError(f"Learning rates must be between 0 and 10, not lr={lr}, lr_lo={lr_lo}.")
     if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
     if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
     if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
+    bad = [s for s in seeds if not (isinstance(s, int) and 0 <= s < 2**32)]
+    if bad: raise CrcHistoError(f"A seed must be a whole number from 0 to 2**32 - 1, not {bad[0]!r}.")
 
 # %% ../nbs/08_recipes.ipynb #a5349737
 def run_metrics(learn:Learner, # The trained learner (its validation set is scored)
@@ -145,7 +148,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
-    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out)
+    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     set_seed(seed)
     t0 = time.perf_counter()
