@@ -10,7 +10,7 @@ import argparse, inspect, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
-from .core import CrcHistoError, atomic_path
+from .core import CrcHistoError, atomic_path, check_output
 
 # %% auto #0
 __all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce', 'cmd_bench',
@@ -153,7 +153,7 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     "Train with one of the Kaggle study's recipes; write the model, checkpoint and metrics.json to --out."
     from crc_histo.recipes import train
     from crc_histo.export import save_model
-    out = Path(a.out)
+    out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
     save_model(learn, out/'model')
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
@@ -204,6 +204,7 @@ def cmd_evaluate(a:argparse.Namespace, # The parsed command line
     from crc_histo.data import validation_files
     from crc_histo.export import load_models
     from crc_histo.inference import evaluate_model
+    if a.out: check_output(a.out, folder=True, what='the evaluation')
     model = load_models(a.model, trust=a.trust)
     res = evaluate_model(model, _call(validation_files, a), a.tta, a.out)
     for name, r in res.items(): print(_score_lines(name, r))
@@ -225,6 +226,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     "Classify tiles (files, folders, globs); print a table or write a CSV with `save_predictions`."
     from crc_histo.export import load_models
     from crc_histo.inference import predict_tiles, save_predictions
+    if a.csv: check_output(a.csv, what='the CSV')
     df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
     if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
@@ -250,8 +252,8 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     import numpy as np
     from crc_histo.export import load_models
     from crc_histo.tissue_map import tissue_map, overlay, area_fractions
+    out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
-    out = Path(a.out)
     tm = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet)
     fr = area_fractions(tm, mpp=a.mpp)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'TissueClass', 'CrcHistoError', 'sample_path',
-           'shared_data_path', 'tile_files', 'patient_id', 'tile_label', 'atomic_path']
+           'shared_data_path', 'tile_files', 'patient_id', 'tile_label', 'atomic_path', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -107,3 +107,18 @@ def atomic_path(dest:Path|str, # Final file or folder path
         if dest.is_dir() and tmp.is_dir(): shutil.rmtree(dest)
         os.replace(tmp, dest)
     finally: _rm(tmp)
+
+# %% ../nbs/00_core.ipynb #e083a609
+def check_output(dest:Path|str, # Where a result will be written
+                 folder:bool=False, # Is `dest` a folder (else a file)?
+                 what:str='the output', # What goes there, for the message
+                ) -> Path:
+    "Return `dest` if a result can be written there (nothing is created), else raise a `CrcHistoError` saying why not."
+    dest = Path(dest)
+    if folder and dest.is_file(): raise CrcHistoError(f"{dest} is a file, but {what} needs a folder there.")
+    if not folder and dest.is_dir(): raise CrcHistoError(f"{dest} is a folder, but {what} is a file: give a file name.")
+    p = dest if folder and dest.is_dir() else dest.parent
+    while not p.exists(): p = p.parent
+    if not p.is_dir(): raise CrcHistoError(f"Cannot write {what} to {dest}: {p} is a file, not a folder.")
+    if not os.access(p, os.W_OK | os.X_OK): raise CrcHistoError(f"Cannot write {what} to {dest}: {p} is not writable.")
+    return dest

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 import fastai
 from fastai.learner import Learner, load_learner
-from safetensors import safe_open
+from safetensors import safe_open, SafetensorError
 from safetensors.torch import save_file, load_file
 import crc_histo
 from .core import CrcHistoError, atomic_path
@@ -121,7 +121,8 @@ def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifie
             save_file(state, tmp/'model.safetensors', metadata={'format':'pt', 'classes':json.dumps(meta['classes'])})
             (tmp/'model.safetensors').chmod(_file_mode())  # safetensors writes 0600; a model is shared like any file
             (tmp/'crc_histo.json').write_text(json.dumps(info, indent=2, default=str)+'\n')
-    except OSError as e: raise CrcHistoError(f"Cannot write the model to {dest} ({e.strerror or e}).") from e
+    except (OSError, SafetensorError) as e:  # safetensors reports a full disk or an I/O failure as its own error
+        raise CrcHistoError(f"Cannot write the model to {dest} ({getattr(e, 'strerror', None) or e}).") from e
     return dest
 
 # %% ../nbs/10_export.ipynb #c6f53c3f

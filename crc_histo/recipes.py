@@ -14,7 +14,7 @@ from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from fastai.learner import Learner
 from . import __version__
-from .core import CrcHistoError, atomic_path
+from .core import CrcHistoError, atomic_path, check_output
 from .data import kather_dls, resolve_data
 from .augment import histo_tfms
 from .fastdata import fast_dls
@@ -100,6 +100,7 @@ def check_train_settings(lr:float, # Learning rate (top of the discriminative ra
     if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
     if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
     if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
+    if out is not None: check_output(out, folder=True, what='the run (checkpoint, metrics)')
     bad = [s for s in seeds if not (isinstance(s, int) and 0 <= s < 2**32)]
     if bad: raise CrcHistoError(f"A seed must be a whole number from 0 to 2**32 - 1, not {bad[0]!r}.")
 
