@@ -64,6 +64,7 @@ def bench_train_kaggle(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
     return dict(case='Kaggle pipeline (Resize 460 + aug_transforms 224, fp32)', size=224, precision='fp32',
                 tiles_per_s=_time_train(_kaggle_learner(data, bs, arch), n_batches, warmup))
 
+# %% ../nbs/15_bench.ipynb #a4047ffd
 def bench_train_fast(data, n_batches=6, warmup=2, bs=64, size=150, precision='auto', arch='resnet18'):
     "crc_histo's default: decoded-once tile cache, native 150 px, histology batch aug, bf16 + channels_last."
     from crc_histo.fastdata import fast_dls
@@ -86,6 +87,7 @@ def matmul_flops_per_s(dtype:torch.dtype=torch.bfloat16, # Element type
     for _ in range(reps): a @ b
     return 2*n**3*reps/(time.perf_counter() - t0)
 
+# %% ../nbs/15_bench.ipynb #1a7a13ba
 def forward_flops(arch:str='resnet18', # Architecture name, as for `create_model`
                   size:int=150, # Tile size in px
                  ) -> float:
@@ -111,6 +113,7 @@ def bench_predict_loop(data, n=48):
         for f in fs: learn.predict(f)
     return dict(case='fastai learn.predict loop (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
+# %% ../nbs/15_bench.ipynb #da995bc4
 def bench_get_preds(data, n=256):
     "fastai's batched `get_preds` over a `test_dl` (Kaggle pipeline, fp32)."
     learn, fs = _kaggle_learner(data), _files(data, n)
@@ -118,6 +121,7 @@ def bench_get_preds(data, n=256):
     with learn.no_bar(): learn.get_preds(dl=learn.dls.test_dl(fs))
     return dict(case='fastai get_preds on test_dl (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
+# %% ../nbs/15_bench.ipynb #90960b67
 def bench_predict_tiles(data, n=1024, size=150):
     "crc_histo's `predict_tiles` (native size, bf16 autocast, channels_last, threaded decoding)."
     from crc_histo.models import create_model, arch_stats
@@ -163,6 +167,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
         with atomic_path(out/'bench.md') as tmp: tmp.write_text(md)
     return res
 
+# %% ../nbs/15_bench.ipynb #9aa20ff4
 def bench_table(res:dict, # `bench`'s result
                ) -> str:
     "Markdown tables of a benchmark result, with ratios to the Kaggle pipeline."

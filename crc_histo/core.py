@@ -85,6 +85,7 @@ def patient_id(fname:Path|str, # Tile file name or path
     if m is None: raise CrcHistoError(f"Cannot find a patient id (CRC-Prim-HE-NN) in the file name {Path(fname).name!r}.")
     return m.group(1)
 
+# %% ../nbs/00_core.ipynb #1f87917f
 def tile_label(fname:Path|str, # Tile path inside a class folder
               ) -> str:
     "The tissue class folder of a tile."

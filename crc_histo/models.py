@@ -116,6 +116,7 @@ def host_reachable(host:str, # Host name, e.g. 'download.pytorch.org'
     except Exception: return False
     finally: pool.shutdown(wait=False)
 
+# %% ../nbs/05_models.ipynb #85aa37ec
 @contextmanager
 def socket_timeout(seconds:float=30., # Timeout for every new socket operation inside the block
                   ):

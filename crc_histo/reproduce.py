@@ -28,6 +28,7 @@ class Experiment:
 _kaggle_defaults = dict(arch='resnet18', aug='fastai', precision='fp32')
 experiments:dict[str, Experiment] = {}
 
+# %% ../nbs/14_reproduce.ipynb #3d89730e
 def experiment(name:str, # Registry key
                description:str, # The Kaggle study's experiment in words
                kaggle_accuracy:float|None, # Published accuracy (%)
