@@ -230,8 +230,6 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
     if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
-    errs = df.attrs.get('errors', [])
-    if errs: print(f"\n{len(errs)} files could not be read:\n" + '\n'.join(f"  {f}: {why}" for f, why in errs), file=sys.stderr)
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
 
 # %% ../nbs/13_cli.ipynb #dcc431ec
@@ -329,17 +327,24 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=what, description=what[:1].upper() + what[1:] + '.', options=options).set_defaults(func=run)
     return P
 
+# %% ../nbs/13_cli.ipynb #7eea4be5
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    "Print a warning for a shell user: one line on stderr, without the file and source line that raised it."
+    print(f"crc-histo: warning: {message}", file=sys.stderr)
+
 # %% ../nbs/13_cli.ipynb #48e414aa
 def main(argv:list|None=None, # Arguments (default: sys.argv[1:])
         ) -> int:
     "Entry point of `crc-histo`: run a sub-command; user errors print one sentence and exit 2."
-    warnings.filterwarnings('ignore', category=UserWarning, module='fastai')
-    warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)
-    a = build_parser().parse_args(argv)  # parsing `train` imports fastai: its warnings are filtered first
-    try: a.func(a)
-    except CrcHistoError as e:
-        print(f"crc-histo: error: {e}", file=sys.stderr); return 2
-    except KeyboardInterrupt:
-        print("crc-histo: interrupted" + ("; the last completed epoch is in --out: rerun with --resume to continue."
-              if a.command == 'train' else "."), file=sys.stderr); return 130
+    with warnings.catch_warnings():  # the filters and the one-line format last for this call only
+        warnings.showwarning = _show_warning
+        for module in ('fastai', 'PIL'): warnings.filterwarnings('ignore', category=UserWarning, module=module)
+        warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)
+        a = build_parser().parse_args(argv)  # parsing `train` imports fastai: its warnings are filtered first
+        try: a.func(a)
+        except CrcHistoError as e:
+            print(f"crc-histo: error: {e}", file=sys.stderr); return 2
+        except KeyboardInterrupt:
+            print("crc-histo: interrupted" + ("; the last completed epoch is in --out: rerun with --resume to continue."
+                  if a.command == 'train' else "."), file=sys.stderr); return 130
     return 0
