@@ -59,13 +59,25 @@ def _kaggle_learner(data, bs=64, arch='resnet18'):
     torch.manual_seed(0)
     return crc_learner(kather_dls(data, bs=bs), arch, pretrained=False, precision='fp32', channels_last=False)
 
-def bench_train_kaggle(data, n_batches=6, warmup=2, bs=64, arch='resnet18'):
+def bench_train_kaggle(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                       n_batches:int=6, # Timed training steps
+                       warmup:int=2, # Untimed steps first
+                       bs:int=64, # Batch size (Kaggle study: 64)
+                       arch:str='resnet18', # Backbone (random weights: speed only)
+                      ) -> dict:
     "The Kaggle study's pipeline: files decoded every epoch, Resize(460), aug_transforms(224), fp32."
     return dict(case='Kaggle pipeline (Resize 460 + aug_transforms 224, fp32)', size=224, precision='fp32',
                 tiles_per_s=_time_train(_kaggle_learner(data, bs, arch), n_batches, warmup))
 
 # %% ../nbs/15_bench.ipynb #a4047ffd
-def bench_train_fast(data, n_batches=6, warmup=2, bs=64, size=150, precision='auto', arch='resnet18'):
+def bench_train_fast(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                     n_batches:int=6, # Timed training steps
+                     warmup:int=2, # Untimed steps first
+                     bs:int=64, # Batch size
+                     size:int=150, # Tile size in px (native: 150)
+                     precision:str='auto', # As for `crc_learner`
+                     arch:str='resnet18', # Backbone (random weights: speed only)
+                    ) -> dict:
     "crc_histo's default: decoded-once tile cache, native 150 px, histology batch aug, bf16 + channels_last."
     from crc_histo.fastdata import fast_dls
     from crc_histo.models import crc_learner
@@ -104,7 +116,9 @@ def _files(data, n):
     fs = tile_files(resolve_data(data))
     return (fs * (n // len(fs) + 1))[:n]
 
-def bench_predict_loop(data, n=48):
+def bench_predict_loop(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                       n:int=48, # Tiles to classify
+                      ) -> dict:
     "fastai's `learn.predict`, one tile at a time (Kaggle pipeline, fp32)."
     learn, fs = _kaggle_learner(data), _files(data, n)
     learn.predict(fs[0])
@@ -114,7 +128,9 @@ def bench_predict_loop(data, n=48):
     return dict(case='fastai learn.predict loop (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
 # %% ../nbs/15_bench.ipynb #da995bc4
-def bench_get_preds(data, n=256):
+def bench_get_preds(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                    n:int=256, # Tiles to classify
+                   ) -> dict:
     "fastai's batched `get_preds` over a `test_dl` (Kaggle pipeline, fp32)."
     learn, fs = _kaggle_learner(data), _files(data, n)
     t0 = time.perf_counter()
@@ -122,7 +138,10 @@ def bench_get_preds(data, n=256):
     return dict(case='fastai get_preds on test_dl (Kaggle pipeline)', tiles_per_s=n/(time.perf_counter() - t0))
 
 # %% ../nbs/15_bench.ipynb #90960b67
-def bench_predict_tiles(data, n=1024, size=150):
+def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                        n:int=1024, # Tiles to classify
+                        size:int=150, # Tile size in px
+                       ) -> dict:
     "crc_histo's `predict_tiles` (native size, bf16 autocast, channels_last, threaded decoding)."
     from crc_histo.models import create_model, arch_stats
     from crc_histo.export import TileClassifier
