@@ -70,6 +70,7 @@ def _check_range(t, p, classes):
     k = max(t.max(), p.max())
     if k >= len(classes): raise CrcHistoError(f"Class index {k} is out of range for {len(classes)} classes.")
 
+# %% ../nbs/09_evaluate.ipynb #8479e4b5
 def class_report(targets, # True class index per tile
                  preds, # Predicted class index per tile
                  classes:list=class_folders, # Class folder names, in label order
@@ -191,6 +192,7 @@ def dihedral_views(xb:torch.Tensor, # Image batch, N x C x H x W
     rots = [torch.rot90(xb, k, dims=(-2, -1)) for k in range(4)]
     return rots + [r.flip(-1) for r in rots]
 
+# %% ../nbs/09_evaluate.ipynb #97290f65
 def dihedral_tta(predict_logits, # Callable mapping an N x C x H x W batch to N x n_classes logits
                  xb:torch.Tensor, # Image batch, N x C x H x W
                 ) -> torch.Tensor:

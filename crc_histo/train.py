@@ -75,6 +75,7 @@ def read_checkpoint(fname:Path, # Checkpoint written by `EpochCheckpoint`
         return torch.load(fname, map_location='cpu', weights_only=True)
     except Exception as e: raise CrcHistoError(f"The checkpoint {fname} is unreadable ({type(e).__name__}); delete it to start again.") from None
 
+# %% ../nbs/06_train.ipynb #26ac337e
 def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive the saved state
                     fname:Path, # Checkpoint written by `EpochCheckpoint`
                    ) -> dict:
