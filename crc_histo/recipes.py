@@ -6,15 +6,16 @@ Docs: https://crc-histo.github.io/crc_histo/recipes.html.md"""
 
 # %% ../nbs/08_recipes.ipynb #836d8e55
 from __future__ import annotations
-import json, platform, tempfile, time
+import hashlib, json, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 import fastai, timm
 from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from fastai.learner import Learner
+from fastai.data.core import DataLoaders
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output
+from .core import CrcHistoError, atomic_path, check_output, tile_label
 from .data import kather_dls, resolve_data
 from .augment import histo_tfms
 from .fastdata import fast_dls
@@ -22,7 +23,7 @@ from .models import crc_learner
 from .train import Phase, fine_tune_phases, fit_phases, tensorboard_callback
 
 # %% auto #0
-__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'train']
+__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'run_config', 'train']
 
 # %% ../nbs/08_recipes.ipynb #05ab0c04
 def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
@@ -120,6 +121,15 @@ def run_metrics(learn:Learner, # The trained learner (its validation set is scor
                 split=dict(split, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
                 device=_device_name(), versions=_versions(), **settings)
 
+# %% ../nbs/08_recipes.ipynb #4659efa7
+def run_config(dls:DataLoaders, # The run's DataLoaders
+               **settings, # Everything that defines the run (data, arch, recipe, rates, seeds, ...)
+              ) -> dict:
+    "What identifies a training run in its checkpoint: the settings, and the data's sizes and validation tiles (a SHA-1 of their names)."
+    names = sorted(f"{tile_label(f)}/{Path(f).name}" for f in dls.valid_ds.items)
+    return dict({k: str(v) if isinstance(v, Path) else v for k, v in settings.items()}, n_train=len(dls.train_ds),
+                n_valid=len(dls.valid_ds), valid_tiles=hashlib.sha1('\n'.join(names).encode()).hexdigest())
+
 # %% ../nbs/08_recipes.ipynb #32251a90
 def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
           out:Path|str|None=None, # Folder for checkpoint.pth and metrics.json (None: nothing written)
@@ -161,9 +171,12 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta['size'] = size
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
-    t1 = time.perf_counter()
-    history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume)
-    metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=time.perf_counter() - t1, data_seconds=data_secs,
+    config = run_config(dls, data=resolve_data(data), arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
+                        lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
+                        label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug)
+    history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume, config=config)
+    train_secs = sum(h['seconds'] for h in history)  # every epoch of the run, also those before a resume
+    metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs,
                           pipeline=pipeline, aug=aug, data=str(resolve_data(data)), resumed=resume)

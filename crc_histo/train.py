@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/train.html.md"""
 
 # %% ../nbs/06_train.ipynb #14f7849c
 from __future__ import annotations
-import json, time
+import json, random, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, torch
@@ -18,8 +18,8 @@ from fastcore.foundation import L
 from .core import CrcHistoError, atomic_path
 
 # %% auto #0
-__all__ = ['Phase', 'fine_tune_phases', 'EpochCheckpoint', 'read_checkpoint', 'load_checkpoint', 'fit_phases',
-           'tensorboard_callback']
+__all__ = ['Phase', 'fine_tune_phases', 'rng_state', 'set_rng_state', 'EpochCheckpoint', 'EpochLog', 'read_checkpoint',
+           'load_checkpoint', 'fit_phases', 'tensorboard_callback']
 
 # %% ../nbs/06_train.ipynb #5cdb85e0
 @dataclass
@@ -51,19 +51,59 @@ def _plain(o):
     if isinstance(o, np.generic): return o.item()
     return o
 
+def rng_state(dls) -> dict:
+    "Every random state training draws from: Python's, numpy's, torch's and each DataLoader's shuffling `rng`."
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    return dict(python=_plain(random.getstate()), numpy=[kind, keys.tolist(), pos, has_gauss, gauss], torch=torch.get_rng_state(),
+                loaders=[_plain(dl.rng.getstate()) for dl in dls.loaders])
+
+# %% ../nbs/06_train.ipynb #ffd4c11e
+def set_rng_state(dls, state:dict):
+    "Restore what `rng_state` saved, so a resumed run draws the same batches, augmentations and dropout masks."
+    def tup(o): return tuple(tup(v) for v in o) if isinstance(o, list) else o
+    random.setstate(tup(state['python']))
+    kind, keys, pos, has_gauss, gauss = state['numpy']
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(state['torch'])
+    for dl, s in zip(dls.loaders, state['loaders']): dl.rng.setstate(tup(s))
+
+# %% ../nbs/06_train.ipynb #079d7f99
 class EpochCheckpoint(Callback):
-    "Save model, optimiser and progress (phase, epoch) atomically after every epoch."
-    order = 90 # after the Recorder, so the epoch's metrics are final
+    "Save model, optimiser, every epoch's record, the run's configuration and the random state atomically after every epoch."
+    order = 90 # after the Recorder and EpochLog, so the epoch's metrics are final
     def __init__(self, fname:Path, # Checkpoint file
                  phase:int=0, # Index of the phase being fitted
                  start_epoch:int=0, # Epochs before this one were skipped on resume: don't save them again
+                 history:list|None=None, # The run's per-epoch records so far (shared with `EpochLog`)
+                 config:dict|None=None, # What defines the run (settings, data fingerprint): resume refuses another
                 ): store_attr()
     def after_epoch(self):
         if rank_distrib() or self.epoch < self.start_epoch: return
         state = dict(model=self.learn.model.state_dict(), opt=_plain(self.learn.opt.state_dict()),
-                     progress=dict(phase=self.phase, epoch=self.epoch+1, n_epoch=self.n_epoch,
-                                   history=[[float(v) for v in r] for r in self.recorder.values]))
+                     progress=dict(phase=self.phase, epoch=self.epoch+1, n_epoch=self.n_epoch),
+                     history=list(self.history or []), config=self.config, rng=rng_state(self.learn.dls),
+                     smooth_loss=dict(count=int(self.recorder.smooth_loss.count), val=float(self.recorder.smooth_loss.val)))
         with atomic_path(self.fname) as tmp: torch.save(state, tmp)
+
+# %% ../nbs/06_train.ipynb #a152170a
+class EpochLog(Callback):
+    "Append one record per completed epoch (phase, losses, metrics, seconds) to a shared `history` list."
+    order = 80 # after the Recorder, before `EpochCheckpoint`
+    def __init__(self, history:list, # Where records go (the run's history, including earlier phases)
+                 phase:int=0, # Index of the phase being fitted
+                 frozen:bool=False, # Is the body frozen in this phase?
+                 start_epoch:int=0, # Skipped epochs (resume) get no record
+                 smooth_loss:dict|None=None, # On a mid-phase resume, the Recorder's smoothed loss as it was saved
+                ): store_attr()
+    def before_epoch(self):
+        self.t0 = time.perf_counter()
+        if self.smooth_loss and self.epoch == self.start_epoch:  # the train_loss shown goes on as if never stopped
+            self.recorder.smooth_loss.count, self.recorder.smooth_loss.val = self.smooth_loss['count'], torch.tensor(self.smooth_loss['val'])
+    def after_epoch(self):
+        if self.epoch < self.start_epoch: return
+        names, vals = self.recorder.metric_names[1:-1], self.recorder.values[-1]
+        self.history.append(dict(phase=self.phase, frozen=self.frozen, **{n: float(v) for n, v in zip(names, vals)},
+                                 seconds=time.perf_counter() - self.t0))
 
 # %% ../nbs/06_train.ipynb #b97f83f7
 def read_checkpoint(fname:Path, # Checkpoint written by `EpochCheckpoint`
@@ -78,38 +118,45 @@ def read_checkpoint(fname:Path, # Checkpoint written by `EpochCheckpoint`
 # %% ../nbs/06_train.ipynb #26ac337e
 def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive the saved state
                     fname:Path, # Checkpoint written by `EpochCheckpoint`
+                    config:dict|None=None, # The resuming run's configuration: a checkpoint of another run is refused
                    ) -> dict:
-    "Restore a checkpoint into `learn`; return its progress (phase, epoch)."
+    "Restore a checkpoint into `learn` and the random state; return it (progress, history)."
     state = read_checkpoint(fname)
+    saved = state.get('config')
+    if config is not None and saved != config:
+        diff = [f"{k}: {saved.get(k)!r} there, {config.get(k)!r} now" for k in sorted(set(config) | set(saved or {}))
+                if (saved or {}).get(k) != config.get(k)] if isinstance(saved, dict) else ['no configuration saved']
+        raise CrcHistoError(f"The checkpoint {fname} belongs to another run ({'; '.join(diff[:4])}): resume with the same "
+                            f"settings and data, or train into a new --out.")
     learn.model.load_state_dict(state['model'])
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
-    return state['progress']
+    if 'rng' in state: set_rng_state(learn.dls, state['rng'])
+    return state
 
 # %% ../nbs/06_train.ipynb #27102488
 def fit_phases(learn:Learner, # Learner to train
                phases:list[Phase], # The recipe
                checkpoint:Path|None=None, # Checkpoint file (None: no checkpoints)
                resume:bool=False, # Continue from `checkpoint`?
+               config:dict|None=None, # What defines the run: stored in the checkpoint, and a resume must match it
               ) -> list[dict]:
-    "Fit `learn` through `phases`, checkpointing each epoch; return one record per completed epoch."
-    start_phase, start_epoch, history = 0, 0, []
+    "Fit `learn` through `phases`, checkpointing each epoch; return one record per epoch of the whole run."
+    start_phase, start_epoch, history, smooth = 0, 0, [], None
     if resume:
-        prog = load_checkpoint(learn, checkpoint)
+        prog = read_checkpoint(checkpoint)['progress']
         start_phase, start_epoch = prog['phase'], prog['epoch']
         if start_epoch >= phases[start_phase].epochs: start_phase, start_epoch = start_phase+1, 0
+        # mid-phase, freeze as it was before loading: fastai's freeze/unfreeze clear the optimiser state
+        if start_epoch: learn.freeze() if phases[start_phase].frozen else learn.unfreeze()
+        state = load_checkpoint(learn, checkpoint, config)
+        history, smooth = list(state.get('history', [])), state.get('smooth_loss')
     for i, ph in enumerate(phases):
         if i < start_phase: continue
-        learn.freeze() if ph.frozen else learn.unfreeze()
         first = start_epoch if i == start_phase else 0
-        cbs = [EpochCheckpoint(checkpoint, i, first)] if checkpoint else []
-        t0 = time.perf_counter()
+        if not first: learn.freeze() if ph.frozen else learn.unfreeze()
+        cbs = [EpochLog(history, i, ph.frozen, first, smooth if first else None)] + ([EpochCheckpoint(checkpoint, i, first, history, config)] if checkpoint else [])
         learn.fit_one_cycle(ph.epochs, ph.lr_max, cbs=cbs, start_epoch=first, **ph.kwargs)
-        secs = time.perf_counter() - t0
-        done, names = learn.recorder.values[first:], learn.recorder.metric_names[1:-1]
-        for e, vals in enumerate(done):
-            history.append(dict(phase=i, frozen=ph.frozen, **{n: float(v) for n, v in zip(names, vals)},
-                                seconds=secs/max(len(done), 1)))
     return history
 
 # %% ../nbs/06_train.ipynb #91099fe5
