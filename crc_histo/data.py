@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #06ece6c9
 from __future__ import annotations
-import hashlib, os, shutil, tempfile, warnings, zipfile, http.client
+import hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.error import URLError, HTTPError
@@ -49,14 +49,16 @@ def _why(e, timeout):
     if isinstance(e, TimeoutError): return f'no answer within {timeout} s'
     return str(e) or type(e).__name__
 
-def _stream(url, dest, timeout, pbar):
-    "Copy `url` into the file `dest`; the number of bytes announced and received."
+def _stream(url, dest, timeout, pbar, max_bytes):
+    "Copy `url` into the file `dest`, never more than `max_bytes`; the number of bytes announced and received."
     req = Request(url, headers={'User-Agent': 'crc_histo'})
     with urlopen(req, timeout=timeout) as r, open(dest, 'wb') as f:
         total,got = int(r.headers.get('Content-Length') or -1),0
+        if total > max_bytes: raise CrcHistoError(f"{url} is {total} bytes, more than the {max_bytes} allowed; nothing was kept.")
         if pbar is not None and total > 0: pbar.total = total; pbar.update(0)
         while chunk := r.read(1<<20):
             f.write(chunk); got += len(chunk)
+            if got > max_bytes: raise CrcHistoError(f"{url} sent more than the {max_bytes} bytes allowed; nothing was kept.")
             if pbar is not None and total > 0: pbar.update(min(got, total))
     return total,got
 
@@ -65,11 +67,12 @@ def fetch_archive(url:str, # Where to download from
                   md5:str|None=None, # Expected md5 hex digest; None skips the check
                   timeout:float=30, # Seconds to wait for the server before giving up
                   show_progress:bool=True, # Show a progress bar
+                  max_bytes:int=2**30, # Refuse a download larger than this (the Kather 2016 archive is about 250 MB)
                  ) -> Path:
     "Download `url` to `dest`, which appears only once complete and matching `md5`."
     dest = Path(dest)
     with atomic_path(dest) as tmp:
-        try: total,got = _stream(url, tmp, timeout, progress_bar([]) if show_progress else None)
+        try: total,got = _stream(url, tmp, timeout, progress_bar([]) if show_progress else None, max_bytes)
         except (OSError, http.client.HTTPException) as e:
             raise CrcHistoError(f"Could not download {url}: {_why(e, timeout)}; nothing was kept, please try again.") from None
         if got < total:
@@ -81,8 +84,10 @@ def fetch_archive(url:str, # Where to download from
 # %% ../nbs/01_data.ipynb #dc07a46f
 def extract_archive(archive:Path|str, # Zip file to unpack
                     dest:Path|str, # Folder to unpack into (created)
+                    max_bytes:int=4*2**30, # Refuse an archive that would unpack to more than this
+                    max_ratio:float=200, # ... or that is compressed more than this (a zip bomb); tiles compress about 1.3x
                    ) -> Path:
-    "Unpack the zip `archive` into `dest`, refusing archives with members that would land outside it."
+    "Unpack the zip `archive` into `dest`, refusing members that would land outside it and archives that would unpack too large."
     archive,dest = Path(archive),Path(dest)
     try:
         with zipfile.ZipFile(archive) as zf:
@@ -91,6 +96,10 @@ def extract_archive(archive:Path|str, # Zip file to unpack
             for name in zf.namelist():
                 if name.startswith(('/','\\')) or root not in (root/name).resolve().parents:
                     raise CrcHistoError(f"The archive {archive.name} contains {name!r}, which would be written outside {dest}; it was not unpacked.")
+            size, packed = sum(i.file_size for i in zf.infolist()), sum(i.compress_size for i in zf.infolist())
+            if size > max_bytes or size > max_ratio * max(packed, 1):
+                raise CrcHistoError(f"The archive {archive.name} would unpack to {size} bytes from {packed} (limits: {max_bytes} bytes, "
+                                    f"{max_ratio:g}x); it was not unpacked.")
             zf.extractall(dest)
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as e:
         raise CrcHistoError(f"{archive} is not a readable zip archive ({e}).") from None
@@ -103,6 +112,17 @@ def _class_root(folder):
         if all((d/c).is_dir() for c in class_folders): return d
     raise CrcHistoError(f"The archive does not hold the eight Kather 2016 class folders ({', '.join(class_folders)}).")
 
+def _archive_name(url:str) -> str:
+    "The folder name an archive URL unpacks to (its file name without .zip), or a `CrcHistoError` for a URL without one."
+    try: u = urlparse(url)
+    except ValueError as e: raise CrcHistoError(f"{url!r} is not a valid URL ({e}).") from None
+    if u.scheme not in ('http', 'https') or not u.netloc: raise CrcHistoError(f"{url!r} is not an http(s) URL.")
+    fname = u.path.rsplit('/', 1)[-1]
+    name = fname[:-4] if fname.lower().endswith('.zip') else fname
+    if not name or name.startswith('.') or not re.fullmatch(r'[\w.+-]+', name):
+        raise CrcHistoError(f"The URL {url} does not end in an archive's file name (…/name.zip), so it names no folder to unpack into.")
+    return name
+
 def download_kather2016(dest:Path|str|None=None, # Folder to keep the data in; default `data_home()`
                         url:str=kather2016_url, # Archive URL (Zenodo record 53169)
                         md5:str=kather2016_md5, # Expected md5 of the archive
@@ -112,8 +132,8 @@ def download_kather2016(dest:Path|str|None=None, # Folder to keep the data in; d
                        ) -> Path:
     "Download and unpack the Kather 2016 tiles once; the folder holding the 8 class folders."
     dest = Path(dest) if dest is not None else data_home()
-    name = Path(urlparse(url).path).stem
-    final = dest/name
+    final = dest/_archive_name(url)  # a plain name: never `dest` itself or a folder above it
+    name = final.name
     if final.is_dir() and not force: return final
     archive = fetch_archive(url, dest/f'{name}.zip', md5, timeout, show_progress)
     try:
