@@ -16,7 +16,7 @@ from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from . import __version__
 from .core import CrcHistoError, atomic_path, check_output, tile_label
-from .data import kather_dls, resolve_data
+from .data import check_dataset, kather_dls, resolve_data
 from .augment import histo_tfms
 from .fastdata import fast_dls
 from .models import crc_learner
@@ -161,6 +161,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
+    check_dataset(resolve_data(data), size=None)  # the rule `crc-histo check` applies, before any cache or training
     set_seed(seed)
     t0 = time.perf_counter()
     dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
