@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/fastdata.html.md"""
 
 # %% ../nbs/03_fastdata.ipynb #c8aabe32
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, json, os, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, torch
@@ -50,6 +50,17 @@ def tile_cache_key(files:list,       # Tile paths, in cache order
     return h.hexdigest()[:16]
 
 # %% ../nbs/03_fastdata.ipynb #2497a423
+def _valid_cache(dest, shape):
+    "The memory-mapped cache in `dest` if it is a uint8 array of `shape`; else warn, delete it and return None (it is rebuilt)."
+    try:
+        arr = np.load(dest, mmap_mode='c', allow_pickle=False)
+        if arr.dtype == np.uint8 and arr.shape == shape: return torch.from_numpy(arr)
+        why = f'{arr.dtype} {arr.shape}, expected uint8 {shape}'
+    except (OSError, ValueError, EOFError) as e: why = f'{type(e).__name__}: {e}'
+    warnings.warn(f"The tile cache {dest} is unusable ({why}); it is rebuilt.")
+    dest.unlink(missing_ok=True)
+    return None
+
 def tile_cache(files:list,            # Tile paths; row i of the cache is files[i]
                size:int=None,         # Side of the cached tiles in px (None: the first tile's size)
                cache_dir:Path|str=None, # Folder to keep the cache in as .npy (None: memory only)
@@ -62,7 +73,7 @@ def tile_cache(files:list,            # Tile paths; row i of the cache is files[
     if size is None: size = decode_tile(files[0]).shape[-1]
     if cache_dir is not None:
         dest = Path(cache_dir)/f'tiles_{len(files)}x{size}px_{tile_cache_key(files, size)}.npy'
-        if dest.exists(): return torch.from_numpy(np.load(dest, mmap_mode='c'))
+        if dest.exists() and (cached := _valid_cache(dest, (len(files), 3, size, size))) is not None: return cached
     arr = np.empty((len(files), 3, size, size), dtype=np.uint8)
     def _fill(i): arr[i] = decode_tile(files[i], size)
     with ThreadPoolExecutor(n_workers or min(8, os.cpu_count() or 1)) as ex: list(ex.map(_fill, range(len(files))))
