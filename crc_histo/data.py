@@ -285,6 +285,7 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
         if p.is_dir(): return p
         raise CrcHistoError(f"The Kather 2016 data set is not on this machine: run `crc-histo download` first (it goes to {data_home()}).")
     p = Path(spec).expanduser()
+    if p.is_file(): raise CrcHistoError(f"{p} is a file; --data takes 'sample', 'kather2016' or a folder of class folders.")
     if not p.is_dir(): raise CrcHistoError(f"Data folder {p} does not exist (use 'sample', 'kather2016' or a folder of class folders).")
     return p
 

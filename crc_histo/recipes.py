@@ -166,12 +166,12 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     t0 = time.perf_counter()
     dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
     data_secs = time.perf_counter() - t0
-    if out is not None: out.mkdir(parents=True, exist_ok=True)
     learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta['size'] = size
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
+    if out is not None: out.mkdir(parents=True, exist_ok=True)  # only once the learner exists: a failed start leaves no folder
     config = run_config(dls, data=resolve_data(data), arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug)
