@@ -171,7 +171,7 @@ def _member_probs(model:TileClassifier, # A loaded model or `TileEnsemble`
     "Each member's class probabilities for `files` (one array for a single model); an unreadable tile is an error."
     dfs = [predict_tiles(m, files, tta=tta, progress=False) for m in getattr(model, 'members', [model])]
     errs = dfs[0].attrs.get('errors')
-    if errs: raise CrcHistoError(f"{len(errs)} of the {len(files)} tiles to evaluate could not be read, e.g. {errs[0][1]}")
+    if errs: raise CrcHistoError(f"{len(errs)} of the {len(files)} tiles to evaluate could not be read, e.g. {Path(errs[0][0]).name}: {errs[0][1]}")
     return [d[model.classes].to_numpy() for d in dfs]
 
 # %% ../nbs/11_inference.ipynb #b764ccf3
@@ -182,7 +182,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                   ) -> dict:
     "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`."
     unknown = sorted({tile_label(f) for f in files} - set(model.classes))
-    if unknown: raise CrcHistoError(f"The data has classes {unknown} that the model does not know ({model.classes}).")
+    if unknown: raise CrcHistoError(f"The data has classes the model does not know: {', '.join(unknown)} (it knows {', '.join(model.classes)}).")
     targs = np.array([model.classes.index(tile_label(f)) for f in files])
     probs = {name: _member_probs(model, files, t) for name, t in [('plain', False), ('tta', True)][:1+tta]}
     res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
