@@ -14,7 +14,7 @@ from importlib.resources import files
 
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'TissueClass', 'CrcHistoError', 'sample_path',
-           'shared_data_path', 'tile_files', 'patient_id', 'tile_label', 'atomic_path', 'check_output']
+           'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'atomic_path', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -74,6 +74,19 @@ def tile_files(path:Path|str, # Data folder with one sub-folder per tissue class
         fs += [Path(root)/n for n in names if not n.startswith('.') and Path(n).suffix.lower() in image_extensions
                and (Path(root)/n).is_file()]
     return sorted(fs, key=lambda f: f.relative_to(path).as_posix())
+
+# %% ../nbs/00_core.ipynb #f1b9cacf
+_grey = {'1':'a black-and-white', 'L':'a greyscale', 'LA':'a greyscale', 'I':'a 32-bit greyscale', 'F':'a floating-point greyscale',
+         'I;16':'a 16-bit greyscale', 'I;16B':'a 16-bit greyscale', 'I;16L':'a 16-bit greyscale', 'P':'a palette (indexed colour)'}
+
+def rgb8_problem(im, # An opened PIL image (its pixels need not be loaded)
+                ) -> str|None:
+    "Why `im` is not an 8-bit RGB image (e.g. 'has an alpha channel (RGBA)'), or `None` when it is one."
+    if im.mode in _grey: return f"is {_grey[im.mode]} image (mode {im.mode})"
+    if im.mode in ('RGBA', 'RGBa'): return "has an alpha channel (RGBA)"
+    if im.mode != 'RGB': return f"has colour mode {im.mode}"
+    if any(';16' in str(t.args[0]) for t in (getattr(im, 'tile', None) or []) if t.args): return "is a 16-bit RGB image"
+    return None
 
 # %% ../nbs/00_core.ipynb #f4330605
 _patient_re = re.compile(r'(CRC-Prim-HE-\d+)')

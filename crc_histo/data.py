@@ -20,7 +20,7 @@ from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, aug_transforms
-from .core import CrcHistoError, atomic_path, class_folders, image_extensions, patient_id, sample_path, shared_data_path, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, class_folders, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
@@ -159,10 +159,11 @@ def _tile_problem(f, size):
         if f.stat().st_size == 0: return 'empty', ''
         with warnings.catch_warnings(), Image.open(f) as im:
             warnings.simplefilter('ignore')
+            why = rgb8_problem(im)  # the one tile rule, shared with predict (read before decoding: a 16-bit TIFF opens as RGB)
             im.load()
             mode,(w,h) = im.mode,im.size
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError): return 'unreadable', ''
-    if mode != 'RGB': return 'mode', f"{mode} ({_mode_words[mode]})" if mode in _mode_words else mode
+    if why: return 'mode', f"{mode} ({_mode_words[mode]})" if mode in _mode_words else why.removeprefix('is ').removeprefix('has ')
     if size and (w,h) != (size,size): return 'size', f'{w}x{h}'
     return None
 

@@ -15,25 +15,13 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
 from .evaluate import dihedral_tta, ensemble_summary, save_evaluation
 from .export import TileClassifier, load_model
 
 # %% auto #0
 __all__ = ['read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'save_predictions', 'evaluate_model']
-
-# %% ../nbs/11_inference.ipynb #c621bff8
-_grey = {'1':'a black-and-white', 'L':'a greyscale', 'LA':'a greyscale', 'I':'a 32-bit greyscale', 'F':'a floating-point greyscale',
-         'I;16':'a 16-bit greyscale', 'I;16B':'a 16-bit greyscale', 'I;16L':'a 16-bit greyscale', 'P':'a palette (indexed colour)'}
-
-def _mode_problem(im:Image.Image) -> str|None:
-    "Why `im` is not an 8-bit RGB image, or `None`."
-    if im.mode in _grey: return f"is {_grey[im.mode]} image (mode {im.mode})"
-    if im.mode in ('RGBA', 'RGBa'): return "has an alpha channel (RGBA)"
-    if im.mode != 'RGB': return f"has colour mode {im.mode}"
-    if any(';16' in str(t.args[0]) for t in (im.tile or []) if t.args): return "is a 16-bit RGB image"
-    return None
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -49,7 +37,7 @@ def read_image(path:Path|str,              # Image file
             with Image.open(path) as im:
                 w,h = im.size
                 if w*h > max_pixels: raise CrcHistoError(f"{path} is {w}x{h} px, more than the {max_pixels:,} px allowed (a decompression bomb or a whole slide?).")
-                if (why := _mode_problem(im)): raise CrcHistoError(f"{path} {why}; crc_histo needs 8-bit RGB images.")
+                if (why := rgb8_problem(im)): raise CrcHistoError(f"{path} {why}; crc_histo needs 8-bit RGB images.")
                 im.load()
                 return np.array(im)  # a writable copy
     except CrcHistoError: raise
