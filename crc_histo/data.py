@@ -20,7 +20,7 @@ from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, aug_transforms
-from .core import CrcHistoError, atomic_path, class_folders, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_output, class_folders, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
@@ -131,7 +131,7 @@ def download_kather2016(dest:Path|str|None=None, # Folder to keep the data in; d
                         show_progress:bool=True, # Show a progress bar
                        ) -> Path:
     "Download and unpack the Kather 2016 tiles once; the folder holding the 8 class folders."
-    dest = Path(dest) if dest is not None else data_home()
+    dest = check_output(Path(dest) if dest is not None else data_home(), folder=True, what='the data')
     final = dest/_archive_name(url)  # a plain name: never `dest` itself or a folder above it
     name = final.name
     if final.is_dir() and not force: return final

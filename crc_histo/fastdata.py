@@ -15,7 +15,7 @@ from fasttransform import Transform
 from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, Datasets, DataLoaders
 from fastai.data.transforms import Categorize, IntToFloatTensor
-from .core import CrcHistoError, atomic_path, class_folders, tile_label
+from .core import CrcHistoError, atomic_path, check_output, class_folders, tile_label
 from .data import kather_files, kather_splits
 from .augment import histo_tfms
 
@@ -70,6 +70,7 @@ def tile_cache(files:list,            # Tile paths; row i of the cache is files[
     files = [Path(f) for f in files]
     if not files: raise CrcHistoError("No tiles given to cache.")
     if size is not None and (not isinstance(size, int) or size < 1): raise CrcHistoError(f"size must be a positive number of pixels, not {size!r}.")
+    if cache_dir is not None: check_output(cache_dir, folder=True, what='the tile cache')
     if size is None: size = decode_tile(files[0]).shape[-1]
     if cache_dir is not None:
         dest = Path(cache_dir)/f'tiles_{len(files)}x{size}px_{tile_cache_key(files, size)}.npy'
