@@ -344,6 +344,8 @@ def main(argv:list|None=None, # Arguments (default: sys.argv[1:])
         try: a.func(a)
         except CrcHistoError as e:
             print(f"crc-histo: error: {e}", file=sys.stderr); return 2
+        except OSError as e:  # the environment failed a write or read the library did not foresee (full disk, read-only file system)
+            print(f"crc-histo: error: {e.strerror or e}" + (f" ({e.filename})" if e.filename else '') + ".", file=sys.stderr); return 2
         except KeyboardInterrupt:
             print("crc-histo: interrupted" + ("; the last completed epoch is in --out: rerun with --resume to continue."
                   if a.command == 'train' else "."), file=sys.stderr); return 130
