@@ -161,10 +161,11 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
-    check_dataset(resolve_data(data), size=None)  # the rule `crc-histo check` applies, before any cache or training
+    path = resolve_data(data)
+    check_dataset(path, size=None)  # the rule `crc-histo check` applies, before any cache or training
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(data, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
+    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
     data_secs = time.perf_counter() - t0
     learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
@@ -172,7 +173,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     learn.crc_meta['size'] = size
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
     if out is not None: out.mkdir(parents=True, exist_ok=True)  # only once the learner exists: a failed start leaves no folder
-    config = run_config(dls, data=resolve_data(data), arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
+    config = run_config(dls, data=path, arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug)
     history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume, config=config)
@@ -180,7 +181,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs,
-                          pipeline=pipeline, aug=aug, data=str(resolve_data(data)), resumed=resume)
+                          pipeline=pipeline, aug=aug, data=str(path), resumed=resume)
     if out is not None:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

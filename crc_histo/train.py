@@ -121,7 +121,10 @@ def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive t
                     config:dict|None=None, # The resuming run's configuration: a checkpoint of another run is refused
                    ) -> dict:
     "Restore a checkpoint into `learn` and the random state; return it (progress, history)."
-    state = read_checkpoint(fname)
+    return _restore(learn, read_checkpoint(fname), fname, config)
+
+def _restore(learn, state, fname, config):
+    "`load_checkpoint` for a checkpoint already read."
     saved = state.get('config')
     if config is not None and saved != config:
         diff = [f"{k}: {saved.get(k)!r} there, {config.get(k)!r} now" for k in sorted(set(config) | set(saved or {}))
@@ -144,12 +147,13 @@ def fit_phases(learn:Learner, # Learner to train
     "Fit `learn` through `phases`, checkpointing each epoch; return one record per epoch of the whole run."
     start_phase, start_epoch, history, smooth = 0, 0, [], None
     if resume:
-        prog = read_checkpoint(checkpoint)['progress']
+        state = read_checkpoint(checkpoint)  # read once: its progress decides the freeze state, then it is restored
+        prog = state['progress']
         start_phase, start_epoch = prog['phase'], prog['epoch']
         if start_epoch >= phases[start_phase].epochs: start_phase, start_epoch = start_phase+1, 0
         # mid-phase, freeze as it was before loading: fastai's freeze/unfreeze clear the optimiser state
         if start_epoch: learn.freeze() if phases[start_phase].frozen else learn.unfreeze()
-        state = load_checkpoint(learn, checkpoint, config)
+        _restore(learn, state, checkpoint, config)
         history, smooth = list(state.get('history', [])), state.get('smooth_loss')
     for i, ph in enumerate(phases):
         if i < start_phase: continue
