@@ -13,11 +13,12 @@ import torch.nn.functional as F
 from fastai.vision.augment import (RandTransform, AffineCoordTfm, PadMode, dihedral_mat, rotate_mat,
                                    _BrightnessLogit, _ContrastLogit)
 from fastai.torch_core import TensorImage, logit
+from fasttransform import Transform
 from .core import CrcHistoError
 
 # %% auto #0
 __all__ = ['rgb_from_hed', 'hed_from_rgb', 'rgb_to_hed', 'hed_to_rgb', 'hed_jitter_maps', 'TileColour', 'TileAffine',
-           'histo_tfms']
+           'histo_tfms', 'macenko_stains', 'StainNormalizer', 'fit_stain_normalizer', 'StainNorm']
 
 # %% ../nbs/02_augment.ipynb #b7c28e7d
 rgb_from_hed = torch.tensor([[0.65, 0.70, 0.29], [0.07, 0.99, 0.11], [0.27, 0.57, 0.78]], dtype=torch.float64)
@@ -120,3 +121,96 @@ def histo_tfms(size:int|tuple=None,      # Output size of the affine pass (None:
     if max_rotate: aff_fs.append(partial(rotate_mat, max_deg=max_rotate, p=p_affine))
     res = [TileColour(max_lighting, p_lighting, stain)] if max_lighting or stain else []
     return res + [TileAffine(aff_fs, size=size, mode=mode, pad_mode=pad_mode, align_corners=True)]
+
+# %% ../nbs/02_augment.ipynb #53069692
+_he_ref = ((0.5626, 0.2159), (0.7201, 0.8012), (0.4062, 0.5581))  # Macenko's reference H and E OD vectors (as in torchstain)
+
+def _masked_quantile(v, q, mask):
+    "Per-row `q`-quantile of `v` `[N,P]` over the pixels in `mask`; NaN where a row has none."
+    return torch.nanquantile(torch.where(mask, v, v.new_tensor(float('nan'))), q, dim=-1)
+
+def _macenko(x, Io, alpha, beta):
+    "OD `[N,3,P]`, H&E vectors `[N,3,2]`, stain amounts `[N,2,P]`, their 99th percentiles `[N,2]` and tissue fractions `[N]`."
+    n = x.shape[0]
+    od = -torch.log((x.reshape(n, 3, -1).float() + 1) / Io)
+    mask = (od >= beta).all(1)  # stained pixels: no channel nearly transparent
+    w = mask.float(); k = w.sum(1)
+    c = (od - (od*w[:,None]).sum(2, keepdim=True) / k.clamp_min(1)[:,None,None]) * w[:,None]
+    ev = torch.linalg.eigh(c @ c.transpose(1,2) / (k-1).clamp_min(1)[:,None,None])[1][..., 1:]  # the two largest components
+    ev = ev * torch.where(ev[..., 1:].sum(1, keepdim=True) < 0, -1., 1.)  # the first component points into positive OD
+    t = ev.transpose(1,2) @ od
+    phi = torch.atan2(t[:,1], t[:,0])
+    lo, hi = (_masked_quantile(phi, q, mask) for q in (alpha/100, 1 - alpha/100))
+    vlo, vhi = (ev @ torch.stack([a.cos(), a.sin()], 1)[..., None] for a in (lo, hi))
+    he = torch.where((vlo[:,0] > vhi[:,0])[:,None], torch.cat([vlo, vhi], 2), torch.cat([vhi, vlo], 2))  # haematoxylin first
+    ok = torch.isfinite(he).flatten(1).all(1) & (k >= 2)
+    he = torch.where(ok[:,None,None], he, od.new_tensor(_he_ref))
+    conc = torch.linalg.pinv(he) @ od
+    return od, he, conc, torch.quantile(conc, 0.99, dim=2), k / od.shape[2] * ok
+
+def macenko_stains(x:torch.Tensor, # Tiles `[N,3,H,W]` with values 0-255 (uint8 or float)
+                   Io:float=240.,  # Transmitted light intensity (the brightness of empty glass)
+                   alpha:float=1., # Percentile (of 100) of the extreme stain angles
+                   beta:float=0.15, # OD below which a channel counts as transparent; such pixels are not tissue
+                  ) -> tuple:
+    "Per tile: Macenko's H and E optical-density vectors `[N,3,2]`, their 99th-percentile amounts `[N,2]` and the fraction of stained pixels `[N]`."
+    _, he, _, maxc, frac = _macenko(x, Io, alpha, beta)
+    return he, maxc, frac
+
+# %% ../nbs/02_augment.ipynb #002218b7
+class StainNormalizer(torch.nn.Module):
+    "Macenko stain normalisation onto a reference: uint8 tiles in give uint8 out, float tiles in [0, 1] give float."
+    def __init__(self,
+                 stains=_he_ref,      # Reference H and E optical-density vectors, 3×2 (columns: H, E)
+                 max_conc=(1.9705, 1.0308), # Reference 99th-percentile H and E amounts
+                 Io:float=240.,       # Transmitted light intensity
+                 alpha:float=1.,      # Percentile of the extreme stain angles
+                 beta:float=0.15,     # OD threshold of a stained pixel
+                 min_tissue:float=0.05, # Tiles with a smaller fraction of stained pixels are left unchanged
+                ):
+        super().__init__()
+        self.register_buffer('stains', torch.tensor(stains, dtype=torch.float32).view(3, 2))
+        self.register_buffer('max_conc', torch.tensor(max_conc, dtype=torch.float32).view(2))
+        self.Io,self.alpha,self.beta,self.min_tissue = float(Io),float(alpha),float(beta),float(min_tissue)
+
+    def meta(self) -> dict:
+        "The normaliser as plain numbers, to store with a model; `StainNormalizer(**meta)` rebuilds it."
+        return dict(stains=self.stains.tolist(), max_conc=self.max_conc.tolist(), Io=self.Io, alpha=self.alpha,
+                    beta=self.beta, min_tissue=self.min_tissue)
+
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        "The tiles `[N,3,H,W]` with their stain mapped onto the reference."
+        u8 = x.dtype == torch.uint8
+        v = x.float() if u8 else x.float() * 255
+        with torch.autocast(v.device.type, enabled=False):
+            _, _, conc, maxc, frac = _macenko(v, self.Io, self.alpha, self.beta)
+            conc = conc * (self.max_conc[:,None] / maxc.clamp_min(1e-6)[..., None])
+            y = (self.Io * torch.exp(-(self.stains @ conc))).clamp(0, 255).view_as(v)
+        y = torch.where((frac >= self.min_tissue)[:,None,None,None], y, v)
+        return y.round().to(torch.uint8) if u8 else (y / 255).to(x.dtype)
+
+# %% ../nbs/02_augment.ipynb #ec68b909
+def fit_stain_normalizer(x:torch.Tensor, # Training tiles `[N,3,H,W]`, 0-255 (uint8 or float)
+                         n:int=400,      # Use at most this many tiles (a fixed random subset)
+                         seed:int=0,     # Seed of the subset
+                         **kwargs,       # Passed to `StainNormalizer` (`Io`, `alpha`, `beta`, `min_tissue`)
+                        ) -> StainNormalizer:
+    "A `StainNormalizer` whose reference is Macenko's estimate on up to `n` of the tiles `x` pooled into one image."
+    if x.ndim != 4 or x.shape[1] != 3 or len(x) == 0: raise CrcHistoError(f"Fit the stain normaliser on a batch of RGB tiles [N,3,H,W], not a tensor of shape {tuple(x.shape)}.")
+    idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]
+    pooled = torch.cat(list(x[idx.sort().values]), dim=-1)[None]  # the tiles side by side: one image
+    norm = StainNormalizer(**kwargs)
+    _, he, _, maxc, frac = _macenko(pooled, norm.Io, norm.alpha, norm.beta)
+    if frac[0] < 0.01: raise CrcHistoError("The tiles to fit the stain normaliser on are almost free of stain (empty glass?).")
+    norm.stains.copy_(he[0]); norm.max_conc.copy_(maxc[0])
+    return norm
+
+# %% ../nbs/02_augment.ipynb #0c8d37b0
+class StainNorm(Transform):
+    "Batch transform: `StainNormalizer` on every batch, training and validation alike, before the colour jitter."
+    order = 3  # before TileColour (5) and IntToFloatTensor (10): it sees the uint8 batch
+    def __init__(self,
+                 norm:StainNormalizer, # The fitted normaliser
+                ):
+        super().__init__(); self.norm = norm
+    def encodes(self, x:TensorImage): return TensorImage(self.norm(x.as_subclass(torch.Tensor)))

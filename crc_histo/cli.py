@@ -40,7 +40,7 @@ _option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
                      lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
 _option_choices = dict(recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
-                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'))
+                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'))
 
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
           ) -> dict:

@@ -7,6 +7,7 @@ Docs: https://crc-histo.github.io/crc_histo/data.html.md"""
 # %% ../nbs/01_data.ipynb #06ece6c9
 from __future__ import annotations
 import hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.error import URLError, HTTPError
@@ -154,18 +155,19 @@ _mode_words = {'L':'greyscale', 'LA':'greyscale with alpha', 'RGBA':'with alpha'
                'I':'32-bit integer', 'F':'floating point', 'P':'palette', 'CMYK':'CMYK', '1':'black and white'}
 
 def _tile_problem(f, size):
-    "What is wrong with one image file: (kind, detail), or None if it is a good tile."
+    "What is wrong with one image file, (kind, detail) or None if it is a good tile, and its (width, height) if it was read."
     try:
-        if f.stat().st_size == 0: return 'empty', ''
+        if f.stat().st_size == 0: return ('empty', ''), None
         with warnings.catch_warnings(), Image.open(f) as im:
             warnings.simplefilter('ignore')
             why = rgb8_problem(im)  # the one tile rule, shared with predict (read before decoding: a 16-bit TIFF opens as RGB)
             im.load()
             mode,(w,h) = im.mode,im.size
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError): return 'unreadable', ''
-    if why: return 'mode', f"{mode} ({_mode_words[mode]})" if mode in _mode_words else why.removeprefix('is ').removeprefix('has ')
-    if size and (w,h) != (size,size): return 'size', f'{w}x{h}'
-    return None
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError): return ('unreadable', ''), None
+    if why: return ('mode', f"{mode} ({_mode_words[mode]})" if mode in _mode_words else why.removeprefix('is ').removeprefix('has ')), (w,h)
+    if size and (w,h) != (size,size): return ('size', f'{w}x{h}'), (w,h)
+    if w != h: return ('square', f'{w}x{h}'), (w,h)
+    return None, (w,h)
 
 # %% ../nbs/01_data.ipynb #6ebdc067
 _problem_words = dict( # kind of problem: (one, many), followed by the names
@@ -178,7 +180,16 @@ _problem_words = dict( # kind of problem: (one, many), followed by the names
     empty=('file is empty (0 bytes)', 'files are empty (0 bytes)'),
     unreadable=('file is unreadable or not an image', 'files are unreadable or not images'),
     mode=('tile is not RGB', 'tiles are not RGB'),
-    size=('tile is not {size}x{size} px', 'tiles are not {size}x{size} px'))
+    size=('tile is not {size}x{size} px', 'tiles are not {size}x{size} px'),
+    square=('tile is not square', 'tiles are not square'),
+    mixed=('tile differs in size from the other tiles ({common} px; mixed sizes would be trained at different scales)',
+           'tiles differ in size from the other tiles ({common} px; mixed sizes would be trained at different scales)'))
+
+def _odd_sizes(sizes):
+    "The most common (width, height) in `sizes` ({name: (w, h)}) and the names of the tiles of any other size."
+    if not sizes: return None, []
+    common = Counter(sizes.values()).most_common(1)[0][0]
+    return common, [f'{n} is {w}x{h}' for n,(w,h) in sizes.items() if (w,h) != common]
 
 def _scan(path, size, classes):
     "Tiles per class, and the names found for each kind of problem in `path`."
@@ -187,7 +198,7 @@ def _scan(path, size, classes):
     found['missing'] = [c for c in classes if not (path/c).is_dir()]
     found['extra'] = [p.name for p in entries if p.is_dir() and p.name not in classes]
     found['root'] = [p.name for p in entries if not p.is_dir()]
-    counts = {c:0 for c in classes if (path/c).is_dir()}
+    counts, sizes = {c:0 for c in classes if (path/c).is_dir()}, {}
     for c in counts:
         for f in sorted(p for p in (path/c).iterdir() if not p.name.startswith('.')):
             rel = f'{c}/{f.name}'
@@ -195,19 +206,23 @@ def _scan(path, size, classes):
             elif f.suffix.lower() not in image_extensions: found['not_image'].append(rel)
             else:
                 counts[c] += 1
-                if (pr := _tile_problem(f, size)) is not None: found[pr[0]].append(f'{rel} is {pr[1]}' if pr[1] else rel)
+                pr, wh = _tile_problem(f, size)
+                if pr is not None: found[pr[0]].append(f'{rel} is {pr[1]}' if pr[1] else rel)
+                elif wh is not None: sizes[rel] = wh
     found['no_tiles'] = [c for c,n in counts.items() if n==0]
-    return counts, found
+    common, found['mixed'] = _odd_sizes(sizes)
+    return counts, found, common
 
 def check_dataset(path:Path|str, # Data folder with one sub-folder per tissue class
-                  size:int|None=150, # Expected tile width and height in px; None skips the check
+                  size:int|None=150, # Expected tile width and height in px; None accepts any one size shared by every tile
                   classes:list=class_folders, # Expected class folder names
                  ) -> dict[str,int]:
     "Number of tiles per class in `path`; raises `CrcHistoError` listing every problem found."
     path = Path(path)
     if not path.is_dir(): raise CrcHistoError(f"Data folder {path} does not exist.")
-    counts,found = _scan(path, size, classes)
-    lines = [f"{len(v)} {_problem_words[k][len(v)>1].format(size=size)}: {_names(v)}" for k,v in found.items() if v]
+    counts,found,common = _scan(path, size, classes)
+    px = 'x'.join(map(str, common)) if common else ''
+    lines = [f"{len(v)} {_problem_words[k][len(v)>1].format(size=size, common=px)}: {_names(v)}" for k,v in found.items() if v]
     if lines:
         n = len(lines)
         raise CrcHistoError(f"{path} has {n} problem{'s' if n>1 else ''}:\n" + '\n'.join(f'- {l}' for l in lines))

@@ -17,6 +17,7 @@ from safetensors.torch import save_file, load_file
 import crc_histo
 from .core import CrcHistoError, atomic_path
 from .models import create_model
+from .augment import StainNormalizer
 
 # %% auto #0
 __all__ = ['model_format', 'model_format_version', 'TileClassifier', 'check_meta', 'save_model', 'load_model', 'TileEnsemble',
@@ -27,10 +28,11 @@ class TileClassifier(nn.Module):
     "A tile classifier network with what is needed to use it: class order, normalisation and tile size."
     def __init__(self,
                  net:nn.Module, # The network (fastai body+head layout), returning one logit per class
-                 meta:dict,     # Metadata: arch, classes, mean, std, size, precision, weights
+                 meta:dict,     # Metadata: arch, classes, mean, std, size (input px), tile_px (training tiles' px), precision, weights
                 ):
         super().__init__()
         self.net,self.meta = net,dict(meta)
+        self.stain = StainNormalizer(**meta['stain_norm']) if meta.get('stain_norm') else None  # Macenko, when trained with it
         self.register_buffer('mean', torch.tensor(meta['mean'], dtype=torch.float32).view(1,-1,1,1), persistent=False)
         self.register_buffer('std',  torch.tensor(meta['std'],  dtype=torch.float32).view(1,-1,1,1), persistent=False)
 
@@ -38,9 +40,12 @@ class TileClassifier(nn.Module):
     def classes(self)->list[str]: return list(self.meta['classes'])
     @property
     def size(self)->int: return int(self.meta['size'])
+    @property
+    def tile_px(self)->int: return int(self.meta.get('tile_px', self.meta['size']))
 
     def forward(self, x:torch.Tensor)->torch.Tensor:
         "Logits for a batch of RGB tiles, uint8 (0-255) or float (0-1), N×3×H×W."
+        if self.stain is not None: x = self.stain(x)
         if not torch.is_floating_point(x): x = x.float()/255
         return self.net((x-self.mean)/self.std)
 
@@ -61,6 +66,18 @@ def _whole_px(v) -> int|None:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v != int(v): return None
     return int(v) if 32 <= v <= 4096 else None
 
+_stain_keys = ('stains', 'max_conc', 'Io', 'alpha', 'beta', 'min_tissue')
+
+def _stain_problem(sn) -> str|None:
+    "What is wrong with a stored stain normaliser (`StainNormalizer.meta()`), or None."
+    if not isinstance(sn, dict) or set(sn) != set(_stain_keys): return f"must have exactly the fields {', '.join(_stain_keys)}"
+    st, mc = sn['stains'], sn['max_conc']
+    if not (isinstance(st, list) and len(st) == 3 and all(isinstance(r, list) and len(r) == 2 and _finite_triple(r + [0.]) for r in st)):
+        return "must give the stain vectors as three rows of two finite numbers"
+    if not (isinstance(mc, list) and len(mc) == 2 and _finite_triple(mc + [1.]) and min(mc) > 0): return "must give two positive finite stain amounts"
+    if not all(_finite_triple([sn[k], 0., 0.]) for k in _stain_keys[2:]): return "must give Io, alpha, beta and min_tissue as finite numbers"
+    return None
+
 def check_meta(meta:dict, # Model metadata to check
                source:str='the model metadata', # Where it came from, for the error message
               ) -> dict:
@@ -75,8 +92,12 @@ def check_meta(meta:dict, # Model metadata to check
     if mean is None or std is None or min(std) <= 0:
         raise CrcHistoError(f"{source} must give three finite channel means and three positive standard deviations, not mean={meta['mean']!r}, std={meta['std']!r}.")
     if size is None: raise CrcHistoError(f"{source} gives the tile size as {meta['size']!r}: it must be a whole number of px from 32 to 4096.")
+    tile_px = _whole_px(meta.get('tile_px', size))
+    if tile_px is None: raise CrcHistoError(f"{source} gives the training tiles' size as {meta['tile_px']!r}: it must be a whole number of px from 32 to 4096.")
+    if meta.get('stain_norm') is not None and (why := _stain_problem(meta['stain_norm'])):
+        raise CrcHistoError(f"{source} describes its stain normalisation wrongly: it {why}.")
     if not isinstance(meta['arch'], str) or not meta['arch']: raise CrcHistoError(f"{source} names the architecture as {meta['arch']!r}, not as a name.")
-    res = dict(meta, classes=list(cl), mean=mean, std=std, size=size)
+    res = dict(meta, classes=list(cl), mean=mean, std=std, size=size, tile_px=tile_px)
     res.setdefault('precision', 'fp32'); res.setdefault('weights', 'none')
     return res
 
@@ -195,6 +216,8 @@ class TileEnsemble(TileClassifier):
         for m in models[1:]:
             if m.classes != c: raise CrcHistoError(f"Models in an ensemble must have the same classes in the same order: {m.classes} is not {c}.")
             if m.size != s: raise CrcHistoError(f"Models in an ensemble must have the same tile size: {m.size} px is not {s} px.")
+            if m.tile_px != models[0].tile_px: raise CrcHistoError(
+                f"Models in an ensemble must be trained on tiles of one size: {m.tile_px} px is not {models[0].tile_px} px.")
         nn.Module.__init__(self)
         self.members = nn.ModuleList(models)
         self.meta = dict(models[0].meta, arch='+'.join(m.meta['arch'] for m in models), members=len(models))
@@ -221,6 +244,8 @@ def export_onnx(model:TileClassifier|Path|str, # A TileClassifier or a saved mod
                ) -> Path:
     "Write `model` as an ONNX graph taking float N×3×size×size tiles in [0, 1] and returning logits."
     if not isinstance(model, TileClassifier): model = load_model(model)
+    if getattr(model, 'stain', None) is not None or any(getattr(m, 'stain', None) is not None for m in getattr(model, 'members', [])):
+        raise CrcHistoError("A model with stain normalisation cannot be exported to ONNX (its eigen-decomposition has no ONNX operator); use it with crc-histo predict.")
     model = model.float().eval()
     x = torch.rand(1, 3, model.size, model.size)
     dest = Path(dest)

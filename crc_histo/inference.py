@@ -46,18 +46,20 @@ def read_image(path:Path|str,              # Image file
     except (OSError, ValueError, SyntaxError) as e: raise CrcHistoError(f"{path} is truncated or corrupt ({e}).") from e
 
 # %% ../nbs/11_inference.ipynb #6592b164
-def _load_tile(path, size):
-    "Pixels of tile `path` at `size`×`size`, and whether it had to be resized."
+def _load_tile(path, size, tile_px=None):
+    "Pixels of tile `path` at `size`×`size`, and whether its scale differs from the training tiles' `tile_px` (default `size`)."
     a = read_image(path, max_pixels=max(16_000_000, 16*size*size))
-    if a.shape[:2] == (size, size): return a, False
-    return np.asarray(Image.fromarray(a).resize((size, size), Image.BILINEAR)), True
+    odd = a.shape[:2] != ((tile_px or size),)*2  # training tiles of tile_px were resized to size as well: only other sizes are odd
+    if a.shape[:2] == (size, size): return a, odd
+    return np.asarray(Image.fromarray(a).resize((size, size), Image.BILINEAR)), odd
 
 def read_tile(path:Path|str, # Tile image file
-              size:int=150,  # The model's tile size in px (Kather 2016 tiles are 150 px)
+              size:int=150,  # The model's input size in px (Kather 2016 tiles are 150 px)
+              tile_px:int|None=None, # The size of the model's training tiles in px; default `size`
              ) -> np.ndarray:
-    "An RGB tile as size×size×3 uint8; other sizes are resized with a warning."
-    a, resized = _load_tile(path, size)
-    if resized: warnings.warn(f"{path} is not {size}x{size} px, so it was resized to the model's tile size; its scale differs from the training tiles.")
+    "An RGB tile as size×size×3 uint8, resized if needed; a tile whose size differs from the training tiles' gets a warning."
+    a, odd = _load_tile(path, size, tile_px)
+    if odd: warnings.warn(f"{path} is not {tile_px or size}x{tile_px or size} px like the model's training tiles; it was resized to the model's input size, so its scale differs from theirs.")
     return a
 
 # %% ../nbs/11_inference.ipynb #2a47ddf2
@@ -92,18 +94,18 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
 
 # %% ../nbs/11_inference.ipynb #a852b71f
-def _read_batch(files, size):
-    "Decode `files`: (row indices read, uint8 N×H×W×3 array, errors, resized files)."
+def _read_batch(files, size, tile_px=None):
+    "Decode `files`: (row indices read, uint8 N×H×W×3 array, errors, files whose size differs from the training tiles')."
     ok, arrs, errs, resized = [], [], [], []
     for i, f in enumerate(files):
-        try: a, r = _load_tile(f, size)
+        try: a, r = _load_tile(f, size, tile_px)
         except CrcHistoError as e: errs.append((str(f), str(e))); continue
         ok.append(i); arrs.append(a)
         if r: resized.append(str(f))
     return ok, (np.stack(arrs) if arrs else None), errs, resized
 
 def _report(n, errors, resized, size):
-    if resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px and were resized to the model's tile size (e.g. {resized[0]}); their scale differs from the training tiles.")
+    if resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px like the model's training tiles and were resized to its input size (e.g. {resized[0]}); their scale differs from the training tiles.")
     if errors:
         lines = '\n'.join(f"  {f}: {r}" for f, r in errors[:20]) + ('\n  ...' if len(errors) > 20 else '')
         warnings.warn(f"{len(errors)} of {n} files could not be read and were skipped:\n{lines}")
@@ -125,15 +127,15 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     rows, probs, errors, resized = [], [], [], []
     with ThreadPoolExecutor(max(1, workers)) as pool:
-        todo = deque(pool.submit(_read_batch, c, model.size) for c in chunks[:2])
+        todo = deque(pool.submit(_read_batch, c, model.size, model.tile_px) for c in chunks[:2])
         for k in progress_bar(range(len(chunks)), leave=False) if progress else range(len(chunks)):
             ok, arr, errs, rs = todo.popleft().result()
-            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size))
+            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size, model.tile_px))
             errors += errs; resized += rs
             if arr is None: continue
             probs.append(tile_probs(model, torch.from_numpy(arr).permute(0, 3, 1, 2), tta=tta, precision=precision))
             rows += [str(chunks[k][i]) for i in ok]
-    _report(len(files), errors, resized, model.size)
+    _report(len(files), errors, resized, model.tile_px)
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)

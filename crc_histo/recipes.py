@@ -14,10 +14,11 @@ from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
+from PIL import Image
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output, tile_label
+from .core import CrcHistoError, atomic_path, check_output, tile_files, tile_label
 from .data import check_dataset, kather_dls, resolve_data
-from .augment import histo_tfms
+from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .fastdata import fast_dls
 from .models import crc_learner
 from .train import Phase, fine_tune_phases, fit_phases, tensorboard_callback
@@ -43,6 +44,13 @@ def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
 _aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain: aug_transforms(size=size),
                  none=lambda size, stain: None)
 
+def _add_stain_norm(dls, n=400):
+    "Fit a Macenko normaliser on (up to `n` of) the training tiles of fast `dls` and add it to every loader's batch pipeline."
+    rows = dls.train._rows
+    pick = rows[torch.randperm(len(rows), generator=torch.Generator().manual_seed(0))[:n].sort().values]
+    dls.stain_norm = fit_stain_normalizer(dls.train._cache[pick], n=n)
+    for dl in dls.loaders: dl.after_batch.add(StainNorm(dls.stain_norm))
+
 def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
               pipeline:str='fast', # 'fast' (tile cache, native size) or 'kaggle' (Resize(460) + aug_transforms(224))
               aug:str='histo', # Batch augmentation: 'histo', 'dihedral' (histo without rotation), 'fastai' or 'none'
@@ -54,17 +62,23 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               fold:int=0, # Patient split: which patient fold to validate on
               stain:float=0.05, # H&E stain jitter strength of 'histo' and 'dihedral' (`rgb_to_hed` units; 0 = off)
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
+              stain_norm:str='none', # 'macenko': normalise every tile's stain onto a reference fitted on the training tiles (fast pipeline); 'none'
              ):
-    "DataLoaders for training, by the fast or the Kaggle pipeline."
+    "DataLoaders for training, by the fast or the Kaggle pipeline; with `stain_norm`, the fitted normaliser is `dls.stain_norm`."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
     if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
     if not 32 <= size <= 4096: raise CrcHistoError(f"Tile size must be from 32 to 4096 px, not {size}.")
     path = resolve_data(data)
     aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
     tfms = _aug_tfms[aug](size=aug_size, stain=stain)
+    if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
+    if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
     if pipeline == 'fast':
-        return fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
-                        batch_tfms=tfms, cache_dir=cache_dir)
+        dls = fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
+                       batch_tfms=tfms, cache_dir=cache_dir)
+        dls.stain_norm = None
+        if stain_norm == 'macenko': _add_stain_norm(dls)
+        return dls
     if pipeline == 'kaggle':
         return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, bs=bs,
                           item_tfms=Resize(max(460, size)), batch_tfms=tfms)
@@ -131,6 +145,10 @@ def run_config(dls:DataLoaders, # The run's DataLoaders
                 n_valid=len(dls.valid_ds), valid_tiles=hashlib.sha1('\n'.join(names).encode()).hexdigest())
 
 # %% ../nbs/08_recipes.ipynb #32251a90
+def _tile_px(path):
+    "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
+    with Image.open(tile_files(path)[0]) as im: return im.size[0]
+
 def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
           out:Path|str|None=None, # Folder for checkpoint.pth and metrics.json (None: nothing written)
           arch:str='mobilenet_v2', # Backbone (recommended: mobilenet_v2; the Kaggle study's: resnet18), tf_efficientnet_lite0/1/2 or any timm name
@@ -149,6 +167,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           fold:int=0, # Patient split: which of the five patient folds to validate on
           label_smoothing:float=0.1, # Label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`; recommended 0.1); 0 = plain cross-entropy
           stain:float=0.01, # H&E stain jitter strength for 'histo'/'dihedral' augmentation (recommended 0.01; 0 = off)
+          stain_norm:str='none', # 'macenko': Macenko stain normalisation fitted on the training tiles, kept in the model; 'none'
           pretrained:bool=True, # Start from ImageNet weights?
           weights:Path|str|None=None, # Local ImageNet state_dict file for the backbone
           pipeline:str='fast', # Data pipeline: 'fast' (decoded-once tile cache, native size) or 'kaggle' (the Kaggle study's Resize(460) + aug_transforms(224))
@@ -162,26 +181,28 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
-    check_dataset(path, size=None)  # the rule `crc-histo check` applies, before any cache or training
+    check_dataset(path, size=None)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
+    tile_px = _tile_px(path)  # recorded: predict resizes tiles of this size to `size` as training did, and warns about others
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir)
+    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm)
     data_secs = time.perf_counter() - t0
     learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
-    learn.crc_meta['size'] = size
+    learn.crc_meta.update(size=size, tile_px=tile_px, **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
     if out is not None: out.mkdir(parents=True, exist_ok=True)  # only once the learner exists: a failed start leaves no folder
     config = run_config(dls, data=path, arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
-                        label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug)
+                        label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
+                        **({'stain_norm': stain_norm} if stain_norm != 'none' else {}))  # absent when off: older checkpoints still resume
     history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume, config=config)
     train_secs = sum(h['seconds'] for h in history)  # every epoch of the run, also those before a resume
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
-                          seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, bs=bs,
-                          pipeline=pipeline, aug=aug, data=str(path), resumed=resume)
+                          seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, data=str(path), resumed=resume)
     if out is not None:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

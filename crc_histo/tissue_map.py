@@ -52,7 +52,7 @@ def _as_rgb(image, max_pixels):
 # %% ../nbs/12_tissue_map.ipynb #0db29bf5
 def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                image:Path|str|np.ndarray|Image.Image, # RGB image: file, PIL image or H×W×3 uint8 array
-               tile:int|None=None,    # Tile side in image px (default: the model's tile size; other sizes are resized)
+               tile:int|None=None,    # Tile side in image px (default: the side of the model's training tiles; resized to its input size)
                stride:int|None=None,  # Step between tiles in px (default: `tile`, no overlap)
                bs:int=64,             # Tiles per batch
                tta:bool=False,        # Average over the 8 dihedral views of each tile
@@ -63,7 +63,7 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
     if not isinstance(model, TileClassifier): model = load_model(model)
     img = _as_rgb(image, max_pixels)
-    tile = tile or model.size; stride = stride or tile
+    tile = tile or model.tile_px; stride = stride or tile
     if tile < 1 or stride < 1 or bs < 1: raise CrcHistoError("tile, stride and bs must be positive.")
     h,w = img.shape[:2]
     if h < tile or w < tile: raise CrcHistoError(f"The image ({w}x{h} px) is smaller than one tile ({tile} px).")

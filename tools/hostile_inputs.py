@@ -39,6 +39,9 @@ def fixtures(d:Path):
         import tifffile
         tifffile.imwrite(p/'01_TUMOR'/'rgb16.tif', np.full((150, 150, 3), 40000, np.uint16), photometric='rgb')
     f['rgb16'] = data('rgb16', rgb16)
+    f['mixed'] = data('mixed', lambda p: Image.open(tile_files(p)[5]).resize((200, 200)).save(tile_files(p)[5]))
+    f['wide'] = data('wide', lambda p: Image.open(tile_files(p)[5]).crop((0, 0, 150, 120)).save(tile_files(p)[5]))
+    f['big'] = data('big', lambda p: [Image.open(t).resize((224, 224)).save(t) for t in tile_files(p)])
     f['afile'] = d/'afile.txt'; f['afile'].write_text('a file, not a folder')
     f['run'] = d/'run'
     rc, last, tb = run('train', '--data', f['data'], '--no-pretrained', '--arch', 'resnet18', '--epochs', '1', '--frozen-epochs', '0',
@@ -62,7 +65,7 @@ def fixtures(d:Path):
     tiles = tile_files(f['data'])
     f['tile'] = tiles[0]
     f['mosaic'] = d/'mosaic.png'
-    m = Image.new('RGB', (128, 128)); [m.paste(Image.open(t).convert('RGB').resize((64, 64)), (64*(i % 2), 64*(i // 2))) for i, t in enumerate(tiles[::12][:4])]
+    m = Image.new('RGB', (300, 300)); [m.paste(Image.open(t).convert('RGB'), (150*(i % 2), 150*(i // 2))) for i, t in enumerate(tiles[::12][:4])]
     m.save(f['mosaic'])
     f['small'] = d/'small.png'; Image.new('RGB', (20, 20)).save(f['small'])
     f['grey_img'] = d/'grey.png'; Image.new('L', (128, 128)).save(f['grey_img'])
@@ -96,6 +99,9 @@ def cases(f, d):
         (('train', '--data', f['data'], *T, '--resume', '--out', f['run']), True),
         (('train', '--data', f['linked'], *T, '--out', d/'t16'), True),
         (('train', '--data', f['data'], *T, '--cache-dir', f['afile'], '--out', d/'t17'), False),
+        (('check', f['mixed'], '--size', '150'), False), (('train', '--data', f['mixed'], *T, '--out', d/'t18'), False),
+        (('train', '--data', f['wide'], *T, '--out', d/'t19'), False), (('train', '--data', f['big'], *T, '--out', d/'t20'), True),
+        (('predict', d/'t20'/'model', f['big']/'01_TUMOR'), True), (('predict', d/'t20'/'model', f['tile']), True),
         # predict
         (('predict', f['model'], f['tile']), True), (('predict', d/'nomodel', f['tile']), False), (('predict', f['model'], d/'nothing.tif'), False),
         (('predict', f['model'], f['txt_img']), False), (('predict', f['model'], f['empty_img']), False), (('predict', f['model'], f['grey_img']), False),
