@@ -10,7 +10,7 @@ import argparse, inspect, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output
+from .core import CrcHistoError, atomic_path, check_output, cohorts
 
 # %% auto #0
 __all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce', 'cmd_bench',
@@ -39,7 +39,7 @@ _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a posit
 _option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
                      lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
-_option_choices = dict(recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
+_option_choices = dict(cohort=tuple(cohorts), recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
                        pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'))
 
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
@@ -126,16 +126,19 @@ def _check_options(p:argparse.ArgumentParser, # The sub-command's parser
                   ):
     "Options of `crc-histo check`."
     p.add_argument('data', help="data folder, 'sample' or 'kather2016'")
-    p.add_argument('--size', default=150, help='expected tile size in px', **_check('size'))
+    p.add_argument('--size', default=None, help="expected tile size in px (default: the cohort's: 150 for kather2016, 224 for nct-crc-he, any one size for other class folders)", **_check('size'))
+    p.add_argument('--cohort', choices=list(cohorts), help='cohort preset (default: recognised from the class folders)')
 
 # %% ../nbs/13_cli.ipynb #07328142
 def cmd_check(a:argparse.Namespace, # The parsed command line
              ):
     "Validate a data folder before training."
     from crc_histo.data import check_dataset, resolve_data
+    from crc_histo.core import find_cohort
     path = resolve_data(a.data)
-    rep = check_dataset(path, size=a.size)
-    print(f"{path}: OK")
+    c = find_cohort(path, a.cohort)
+    rep = check_dataset(path, size=a.size or c.tile_px, classes=c.classes)
+    print(f"{path}: OK (cohort {c.name}: {len(c.classes)} classes)")
     print(rep)
 
 # %% ../nbs/13_cli.ipynb #6b5f01c8
@@ -174,6 +177,8 @@ def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
     from crc_histo.data import validation_files
     _model_options(p)
     _add_options(p, validation_files)
+    p.add_argument('--class-map', help="score every tile of DATA, another cohort, through a class map: 'nct' (NCT-CRC-HE → Kather 2016) or a .json/.csv file of 'their class,model class' pairs")
+    p.add_argument('--mpp', help="the tiles' µm/px, to bring them to the model's scale (default: the cohort preset's, e.g. 0.5 for nct-crc-he)", **_check('mpp'))
     p.add_argument('--out', help='folder for metrics.json and plots')
 
 # %% ../nbs/13_cli.ipynb #dd5a0122
@@ -198,17 +203,41 @@ def _class_table(r:dict, # One mode's summary, from `evaluate_model`
     return '\n'.join(rows)
 
 # %% ../nbs/13_cli.ipynb #b8483422
+def _data_mpp(path, cohort, model):
+    "The µm/px of the data's cohort preset when it differs from the model's, else None (nothing to rescale)."
+    from crc_histo.core import find_cohort
+    from crc_histo.inference import model_mpp
+    c = find_cohort(path, cohort)
+    if c.mpp is None: return None
+    try: return c.mpp if abs(c.mpp - model_mpp(model)) > 1e-9 else None
+    except CrcHistoError: return None  # a model that does not know its scale: tiles are resized as they come
+
+def _external_lines(e:dict, # The 'external' part of one mode's summary
+                   ) -> str:
+    "Per data class: what it counts as and its accuracy with CI; then the classes left out and never true."
+    rows = [f"  {d:10s} as {v['maps_to']:12s} {100*v['accuracy']:5.1f} % (95 % CI {100*v['ci'][0]:.1f}-{100*v['ci'][1]:.1f}), {v['n']} tiles"
+            for d, v in e['by_data_class'].items()]
+    left = ', '.join(f"{k} ({n} tiles)" for k, n in e['left_out'].items()) or 'none'
+    return '\n'.join(['by data class:', *rows, f"never the truth: {', '.join(e['never_truth']) or 'none'}; left out: {left}"])
+
 def cmd_evaluate(a:argparse.Namespace, # The parsed command line
                 ):
-    "Evaluate a saved model on the validation tiles of a split of a data folder."
-    from crc_histo.data import validation_files
+    "Evaluate a saved model on the validation tiles of a split of a data folder, or on every tile of another cohort (--class-map)."
+    from crc_histo.core import tile_files
+    from crc_histo.data import resolve_data, validation_files
     from crc_histo.export import load_models
     from crc_histo.inference import evaluate_model
     if a.out: check_output(a.out, folder=True, what='the evaluation')
     model = load_models(a.model, trust=a.trust)
-    res = evaluate_model(model, _call(validation_files, a), a.tta, a.out)
+    if a.class_map:  # another cohort: nothing of it was trained on, so every tile counts
+        path = resolve_data(a.data)
+        files, mpp = tile_files(path), a.mpp if a.mpp is not None else _data_mpp(path, a.cohort, model)
+        if not files: raise CrcHistoError(f"No tiles found in {path}.")
+    else: files, mpp = _call(validation_files, a), a.mpp
+    res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp)
     for name, r in res.items(): print(_score_lines(name, r))
     print(_class_table(res['plain']))
+    if 'external' in res['plain']: print(_external_lines(res['plain']['external']))
 
 # %% ../nbs/13_cli.ipynb #1a0050de
 def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -218,6 +247,7 @@ def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('paths', nargs='+', help='tile files, folders or glob patterns')
     p.add_argument('--csv', help='write the table to this CSV file')
     p.add_argument('--bs', default=64, help='tiles per batch', **_check('bs'))
+    p.add_argument('--mpp', help="the tiles' µm/px, to bring them to the model's scale (rescaled, then cut to its tile size)", **_check('mpp'))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 # %% ../nbs/13_cli.ipynb #60fa9470
@@ -227,7 +257,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import load_models
     from crc_histo.inference import predict_tiles, save_predictions
     if a.csv: check_output(a.csv, what='the CSV')
-    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet)
+    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp)
     if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if not len(df): raise CrcHistoError("None of the given files could be classified.")

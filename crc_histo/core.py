@@ -6,15 +6,17 @@ Docs: https://crc-histo.github.io/crc_histo/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #483c9f9c
 from __future__ import annotations
-import os, re, shutil
+import hashlib, os, re, shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 from importlib.resources import files
+from PIL import Image
 
 # %% auto #0
-__all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'TissueClass', 'CrcHistoError', 'sample_path',
-           'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'atomic_path', 'check_output']
+__all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'TissueClass', 'CrcHistoError', 'sample_path',
+           'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort', 'find_cohort',
+           'nct_layout', 'atomic_path', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -92,10 +94,13 @@ def rgb8_problem(im, # An opened PIL image (its pixels need not be loaded)
 _patient_re = re.compile(r'(CRC-Prim-HE-\d+)')
 
 def patient_id(fname:Path|str, # Tile file name or path
+               pattern:str|None=_patient_re.pattern, # Regular expression whose first group is the patient id (default: Kather 2016's); None: the names carry none
               ) -> str:
-    "The source slide (patient) of a Kather 2016 tile, e.g. 'CRC-Prim-HE-07'."
-    m = _patient_re.search(Path(fname).name)
-    if m is None: raise CrcHistoError(f"Cannot find a patient id (CRC-Prim-HE-NN) in the file name {Path(fname).name!r}.")
+    "The source slide (patient) of a tile, e.g. 'CRC-Prim-HE-07' for a Kather 2016 tile."
+    if pattern is None: raise CrcHistoError("The file names of this cohort carry no patient ids, so its tiles cannot be split by patient; use the random splitter.")
+    m = re.search(pattern, Path(fname).name)
+    if m is None:
+        raise CrcHistoError(f"Cannot find a patient id ({'CRC-Prim-HE-NN' if pattern == _patient_re.pattern else pattern}) in the file name {Path(fname).name!r}.")
     return m.group(1)
 
 # %% ../nbs/00_core.ipynb #1f87917f
@@ -103,6 +108,51 @@ def tile_label(fname:Path|str, # Tile path inside a class folder
               ) -> str:
     "The tissue class folder of a tile."
     return Path(fname).parent.name
+
+# %% ../nbs/00_core.ipynb #f637bef0
+class Cohort(NamedTuple):
+    "What crc_histo needs to know about a tile data set: its classes, tile size, scale and patient ids."
+    name:str                 # Short name, e.g. 'kather2016'
+    classes:tuple            # Class folder names, in label order
+    tile_px:int|None=None    # Side of its tiles in px (None: any one size)
+    mpp:float|None=None      # Microns per pixel (None: unknown)
+    patient_re:str|None=None # Regular expression whose first group is the patient id in a file name (None: names carry none)
+
+cohorts = {c.name: c for c in (
+    Cohort('kather2016', tuple(class_folders), 150, 0.495, r'(CRC-Prim-HE-\d+)'),  # 150 px = 74 µm (Kather et al. 2016)
+    Cohort('nct-crc-he', ('ADI', 'BACK', 'DEB', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM'), 224, 0.5),  # NCT-CRC-HE-100K, CRC-VAL-HE-7K
+)}
+
+# %% ../nbs/00_core.ipynb #d703e16f
+def find_cohort(path:Path|str,       # Data folder with one sub-folder per class
+                name:str|None=None,  # A preset's name (a key of `cohorts`); None: recognise it from the folders
+               ) -> Cohort:
+    "The preset `name`, else the preset most of whose classes are `path`'s folders, else a generic cohort of its folders."
+    if name is not None:
+        if name not in cohorts: raise CrcHistoError(f"Unknown cohort {name!r}: use {' or '.join(cohorts)}, or leave it out to take the data folder's own class folders.")
+        return cohorts[name]
+    path = Path(path)
+    folders = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith('.')) if path.is_dir() else []
+    best = max(cohorts.values(), key=lambda c: len(set(c.classes) & set(folders)))
+    if 2 * len(set(best.classes) & set(folders)) > len(best.classes): return best  # most of a preset's classes: that preset
+    return Cohort(path.name, tuple(folders))
+
+# %% ../nbs/00_core.ipynb #074a26e5
+_as_nct = {'01_TUMOR': 'TUM', '02_STROMA': 'STR', '03_COMPLEX': 'MUS', '04_LYMPHO': 'LYM', '06_MUCOSA': 'NORM',
+           '07_ADIPOSE': 'ADI', '08_EMPTY': 'BACK'}
+
+def nct_layout(dest:Path|str, # New folder to write the NCT-style copy of the fixture into
+              ) -> Path:
+    "A copy of the 48 fixture tiles laid out as NCT-CRC-HE-100K (nine class folders, 224 px, no patient ids in names)."
+    dest = Path(dest)
+    if dest.exists(): raise CrcHistoError(f"{dest} already exists; nct_layout writes a new folder.")
+    for f in tile_files(sample_path()):
+        k = tile_files(f.parent).index(f)
+        cls = _as_nct.get(tile_label(f)) or ('DEB' if k < 3 else 'MUC')
+        (dest/cls).mkdir(parents=True, exist_ok=True)
+        name = f"{cls}-{hashlib.md5(f.name.encode()).hexdigest()[:8].upper()}.tif"
+        with Image.open(f) as im: im.convert('RGB').resize((224, 224), Image.Resampling.BILINEAR).save(dest/cls/name)
+    return dest
 
 # %% ../nbs/00_core.ipynb #715ed382
 @contextmanager

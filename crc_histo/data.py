@@ -21,7 +21,7 @@ from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, aug_transforms
-from .core import CrcHistoError, atomic_path, check_output, class_folders, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_output, class_folders, cohorts, find_cohort, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
@@ -220,6 +220,7 @@ def check_dataset(path:Path|str, # Data folder with one sub-folder per tissue cl
     "Number of tiles per class in `path`; raises `CrcHistoError` listing every problem found."
     path = Path(path)
     if not path.is_dir(): raise CrcHistoError(f"Data folder {path} does not exist.")
+    if len(classes) < 2: raise CrcHistoError(f"{path} needs at least two class folders (one sub-folder of tiles per class), not {len(classes)}.")
     counts,found,common = _scan(path, size, classes)
     px = 'x'.join(map(str, common)) if common else ''
     lines = [f"{len(v)} {_problem_words[k][len(v)>1].format(size=size, common=px)}: {_names(v)}" for k,v in found.items() if v]
@@ -239,6 +240,7 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
                   seed:int=42, # Split seed of the random split (the Kaggle study used 42); the patient split ignores it
                   fold:int=0, # Patient split: which of the round(1/valid_pct) patient folds to validate on
+                  patient_re:str|None=cohorts['kather2016'].patient_re, # How file names give the patient (`Cohort.patient_re`); None: they do not
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
     if not 0 < valid_pct < 1: raise CrcHistoError(f"valid_pct must be between 0 and 1, not {valid_pct}.")
@@ -247,7 +249,7 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
     if splitter=='random':
         with torch.random.fork_rng(devices=[]): trn,val = RandomSplitter(valid_pct, seed)(srt)
     elif splitter=='patient':
-        groups = [patient_id(f) for f in srt]
+        groups = [patient_id(f, patient_re) for f in srt]
         n = round(1/valid_pct)
         if len(set(groups)) < n: raise CrcHistoError(
             f"A patient split with valid_pct={valid_pct} needs at least {n} patients, but the tiles come from {len(set(groups))}.")
@@ -260,12 +262,15 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
 
 # %% ../nbs/01_data.ipynb #c2e63272
 def kather_files(path:Path|str, # Data folder with one sub-folder per tissue class
+                 classes:list|tuple=class_folders, # The cohort's class folders (default: Kather 2016's)
                 ) -> list[Path]:
-    "The sorted tiles of `path`, after checking there are some and that every folder is a Kather 2016 class."
+    "The sorted tiles of `path`, after checking there are some and that every folder is one of `classes`."
     files = tile_files(path)
     if not files: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
-    unknown = sorted({tile_label(f) for f in files} - set(class_folders))
-    if unknown: raise CrcHistoError(f"{path} has folders that are not Kather 2016 classes: {', '.join(unknown)}; run check_dataset on it.")
+    if len(classes) < 2: raise CrcHistoError(f"{path} needs at least two class folders (one sub-folder of tiles per class), not {len(classes)}.")
+    unknown = sorted({tile_label(f) for f in files} - set(classes))
+    what = 'Kather 2016 classes' if list(classes) == class_folders else f"classes of this cohort ({', '.join(classes)})"
+    if unknown: raise CrcHistoError(f"{path} has folders that are not {what}: {', '.join(unknown)}; run check_dataset on it.")
     return files
 
 # %% ../nbs/01_data.ipynb #f31b1b91
@@ -278,14 +283,16 @@ def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                item_tfms='kaggle', # Per-tile transforms; 'kaggle' = `Resize(460)`
                batch_tfms='kaggle', # Batch transforms; 'kaggle' = `aug_transforms(size=224)`, None for none
                num_workers:int=0, # DataLoader worker processes
+               cohort:str|None=None, # A cohort preset's name (`cohorts`); None: recognised from the class folders (`find_cohort`)
                **kwargs, # Passed on to `DataBlock.dataloaders`
               ):
-    "The Kaggle study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is `class_folders`."
-    files = kather_files(path)
+    "The Kaggle study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is the cohort's classes (Kather 2016: `class_folders`)."
+    c = find_cohort(path, cohort)
+    files = kather_files(path, c.classes)
     if isinstance(item_tfms, str) and item_tfms=='kaggle': item_tfms = Resize(460)
     if isinstance(batch_tfms, str) and batch_tfms=='kaggle': batch_tfms = aug_transforms(size=224)
-    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=class_folders)), get_y=parent_label,
-                       splitter=lambda items: kather_splits(items, splitter, valid_pct, seed, fold),
+    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(c.classes))), get_y=parent_label,
+                       splitter=lambda items: kather_splits(items, splitter, valid_pct, seed, fold, c.patient_re),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     return dblock.dataloaders(files, bs=bs, num_workers=num_workers, **kwargs)
 
@@ -311,8 +318,10 @@ def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (s
                      valid_pct:float=0.2, # Validation fraction (Kaggle study: 0.2)
                      split_seed:int=42, # Seed of the random split (Kaggle study: 42); the patient split ignores it
                      fold:int=0, # Patient split: which patient fold to validate on
+                     cohort:str|None=None, # Cohort preset (`cohorts`); None: recognised from the class folders
                     ) -> list[Path]:
     "The validation tiles of data set `data` for a split, the ones `train` holds out with the same settings."
-    files = tile_files(resolve_data(data))
-    if not files: raise CrcHistoError(f"No tiles found in {resolve_data(data)}.")
-    return [files[i] for i in kather_splits(files, splitter, valid_pct, split_seed, fold)[1]]
+    path = resolve_data(data)
+    files = tile_files(path)
+    if not files: raise CrcHistoError(f"No tiles found in {path}.")
+    return [files[i] for i in kather_splits(files, splitter, valid_pct, split_seed, fold, find_cohort(path, cohort).patient_re)[1]]

@@ -94,6 +94,8 @@ def check_meta(meta:dict, # Model metadata to check
     if size is None: raise CrcHistoError(f"{source} gives the tile size as {meta['size']!r}: it must be a whole number of px from 32 to 4096.")
     tile_px = _whole_px(meta.get('tile_px', size))
     if tile_px is None: raise CrcHistoError(f"{source} gives the training tiles' size as {meta['tile_px']!r}: it must be a whole number of px from 32 to 4096.")
+    if meta.get('mpp') is not None and not (_finite_triple([meta['mpp'], 0., 0.]) and meta['mpp'] > 0):
+        raise CrcHistoError(f"{source} gives the tiles' scale as {meta['mpp']!r} µm/px: it must be a positive number.")
     if meta.get('stain_norm') is not None and (why := _stain_problem(meta['stain_norm'])):
         raise CrcHistoError(f"{source} describes its stain normalisation wrongly: it {why}.")
     if not isinstance(meta['arch'], str) or not meta['arch']: raise CrcHistoError(f"{source} names the architecture as {meta['arch']!r}, not as a name.")

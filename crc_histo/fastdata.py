@@ -15,7 +15,7 @@ from fasttransform import Transform
 from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, Datasets, DataLoaders
 from fastai.data.transforms import Categorize, IntToFloatTensor
-from .core import CrcHistoError, atomic_path, check_output, class_folders, tile_label
+from .core import CrcHistoError, atomic_path, check_output, class_folders, find_cohort, tile_label
 from .data import kather_files, kather_splits
 from .augment import histo_tfms
 
@@ -130,16 +130,18 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
              bs:int=64,                # Batch size
              batch_tfms='histo',       # 'histo' (`histo_tfms()`), a list of batch transforms, or None
              cache_dir:Path|str=None,  # Keep the decoded tiles here as a memory-mapped .npy (None: memory only)
+             cohort:str|None=None,     # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
              **kwargs,                 # Passed to `Datasets.dataloaders` (e.g. `device`, `num_workers`, `val_bs`)
             ) -> DataLoaders:
     "fastai DataLoaders over a uint8 tile cache: items `(TensorImage uint8, TensorCategory)`, augmentation on train only."
-    files = kather_files(path)
+    c = find_cohort(path, cohort)
+    files = kather_files(path, c.classes)
     if isinstance(batch_tfms, str):
         if batch_tfms != 'histo': raise CrcHistoError(f"batch_tfms must be 'histo', a list or None, not {batch_tfms!r}.")
         batch_tfms = histo_tfms()
+    splits = kather_splits(files, splitter, valid_pct, seed, fold, c.patient_re)  # before the cache: a split that cannot be made costs nothing
     cache = tile_cache(files, size, cache_dir=cache_dir)
-    splits = kather_splits(files, splitter, valid_pct, seed, fold)
-    dsets = Datasets(files, [[CachedTile(files, cache)], [tile_label, Categorize(vocab=class_folders, sort=False)]], splits=splits)
+    dsets = Datasets(files, [[CachedTile(files, cache)], [tile_label, Categorize(vocab=list(c.classes), sort=False)]], splits=splits)
     kwargs.setdefault('num_workers', 0)
     if len(splits[0]) < bs: kwargs.setdefault('drop_last', False)  # a tiny set (the fixture) still gets one batch
     return dsets.dataloaders(bs=bs, dl_type=TileCacheDL, after_batch=[IntToFloatTensor(), *(batch_tfms or [])], **kwargs)

@@ -6,7 +6,8 @@ Docs: https://crc-histo.github.io/crc_histo/inference.html.md"""
 
 # %% ../nbs/11_inference.ipynb #9867c94c
 from __future__ import annotations
-import glob, warnings
+import csv, glob, json, math, warnings
+from collections import Counter
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,13 +16,14 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, rgb8_problem, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, cohorts, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
-from .evaluate import dihedral_tta, ensemble_summary, save_evaluation
+from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
 from .export import TileClassifier, load_model
 
 # %% auto #0
-__all__ = ['read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'save_predictions', 'evaluate_model']
+__all__ = ['class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'model_mpp', 'save_predictions',
+           'evaluate_model', 'read_class_map', 'external_report']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -46,10 +48,21 @@ def read_image(path:Path|str,              # Image file
     except (OSError, ValueError, SyntaxError) as e: raise CrcHistoError(f"{path} is truncated or corrupt ({e}).") from e
 
 # %% ../nbs/11_inference.ipynb #6592b164
-def _load_tile(path, size, tile_px=None):
-    "Pixels of tile `path` at `size`×`size`, and whether its scale differs from the training tiles' `tile_px` (default `size`)."
+def _to_model_scale(a, scale, tile_px):
+    "Tile pixels `a` rescaled by `scale` (the tiles' µm/px over the model's) and cut to their central `tile_px` square; and whether they were that large."
+    h, w = a.shape[:2]
+    nh, nw = max(1, round(h*scale)), max(1, round(w*scale))
+    if (nh, nw) != (h, w): a = np.asarray(Image.fromarray(a).resize((nw, nh), Image.BILINEAR))
+    if nh < tile_px or nw < tile_px: return a, False
+    t, l = (nh - tile_px)//2, (nw - tile_px)//2
+    return a[t:t+tile_px, l:l+tile_px], True
+
+def _load_tile(path, size, tile_px=None, scale=None):
+    "Pixels of tile `path` at `size`×`size`, and whether its scale differs from the training tiles' `tile_px` (default `size`); `scale` first brings it to the model's µm/px."
     a = read_image(path, max_pixels=max(16_000_000, 16*size*size))
-    odd = a.shape[:2] != ((tile_px or size),)*2  # training tiles of tile_px were resized to size as well: only other sizes are odd
+    tile_px = tile_px or size
+    if scale is not None: a, fits = _to_model_scale(a, scale, tile_px); odd = not fits
+    else: odd = a.shape[:2] != (tile_px, tile_px)  # training tiles of tile_px were resized to size as well: only other sizes are odd
     if a.shape[:2] == (size, size): return a, odd
     return np.asarray(Image.fromarray(a).resize((size, size), Image.BILINEAR)), odd
 
@@ -94,18 +107,19 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
 
 # %% ../nbs/11_inference.ipynb #a852b71f
-def _read_batch(files, size, tile_px=None):
+def _read_batch(files, size, tile_px=None, scale=None):
     "Decode `files`: (row indices read, uint8 N×H×W×3 array, errors, files whose size differs from the training tiles')."
     ok, arrs, errs, resized = [], [], [], []
     for i, f in enumerate(files):
-        try: a, r = _load_tile(f, size, tile_px)
+        try: a, r = _load_tile(f, size, tile_px, scale)
         except CrcHistoError as e: errs.append((str(f), str(e))); continue
         ok.append(i); arrs.append(a)
         if r: resized.append(str(f))
     return ok, (np.stack(arrs) if arrs else None), errs, resized
 
-def _report(n, errors, resized, size):
-    if resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px like the model's training tiles and were resized to its input size (e.g. {resized[0]}); their scale differs from the training tiles.")
+def _report(n, errors, resized, size, scaled=False):
+    if resized and scaled: warnings.warn(f"{len(resized)} tiles were smaller than the model's {size} px tile at its scale and were enlarged (e.g. {resized[0]}); their scale differs from the training tiles.")
+    elif resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px like the model's training tiles and were resized to its input size (e.g. {resized[0]}); their scale differs from the training tiles.")
     if errors:
         lines = '\n'.join(f"  {f}: {r}" for f, r in errors[:20]) + ('\n  ...' if len(errors) > 20 else '')
         warnings.warn(f"{len(errors)} of {n} files could not be read and were skipped:\n{lines}")
@@ -118,29 +132,49 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
                   progress:bool=True,   # Show a progress bar
                   workers:int=2,        # Decoding threads
+                  mpp:float|None=None,  # The tiles' µm per pixel: they are brought to the model's scale (rescaled, then cut to its tile size)
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
     if not isinstance(model, TileClassifier): model = load_model(model)
     if bs < 1: raise CrcHistoError(f"The batch size must be at least 1, got {bs}.")
+    scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)
     files = tile_paths(paths)
     model.eval()
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     rows, probs, errors, resized = [], [], [], []
     with ThreadPoolExecutor(max(1, workers)) as pool:
-        todo = deque(pool.submit(_read_batch, c, model.size, model.tile_px) for c in chunks[:2])
+        todo = deque(pool.submit(_read_batch, c, model.size, model.tile_px, scale) for c in chunks[:2])
         for k in progress_bar(range(len(chunks)), leave=False) if progress else range(len(chunks)):
             ok, arr, errs, rs = todo.popleft().result()
-            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size, model.tile_px))
+            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size, model.tile_px, scale))
             errors += errs; resized += rs
             if arr is None: continue
             probs.append(tile_probs(model, torch.from_numpy(arr).permute(0, 3, 1, 2), tta=tta, precision=precision))
             rows += [str(chunks[k][i]) for i in ok]
-    _report(len(files), errors, resized, model.tile_px)
+    if scale is not None:
+        mm = model_mpp(model)
+        warnings.warn(f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {scale:.3f}, then cut to their "
+                      f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
+    _report(len(files), errors, resized, model.tile_px, scale is not None)
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
     df.attrs['errors'] = errors
     return df
+
+# %% ../nbs/11_inference.ipynb #0dc8c80a
+def _check_mpp(mpp):
+    "`mpp` as a float, or a `CrcHistoError` unless it is a positive finite number of µm per pixel."
+    if isinstance(mpp, bool) or not isinstance(mpp, (int, float)) or not math.isfinite(mpp) or not 0 < mpp < 100:
+        raise CrcHistoError(f"The tiles' scale must be a positive number of µm per pixel (below 100), not {mpp!r}.")
+    return float(mpp)
+
+def model_mpp(model:TileClassifier, # A loaded model or ensemble
+             ) -> float:
+    "The µm per pixel of the model's training tiles: recorded in its metadata, or Kather 2016's 0.495 for a model that predates cohorts."
+    if model.meta.get('mpp') is not None: return float(model.meta['mpp'])
+    if model.classes == list(cohorts['kather2016'].classes) and 'cohort' not in model.meta: return cohorts['kather2016'].mpp
+    raise CrcHistoError("This model does not record the scale of its training tiles (µm/px), so tiles cannot be brought to it; leave out mpp.")
 
 # %% ../nbs/11_inference.ipynb #d79e083f
 def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
@@ -157,9 +191,12 @@ def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
 def _member_probs(model:TileClassifier, # A loaded model or `TileEnsemble`
                   files:list, # Tile files
                   tta:bool, # Average over the 8 dihedral views
+                  mpp:float|None=None, # The tiles' µm/px, when they are to be brought to the model's scale
                  ) -> list[np.ndarray]:
     "Each member's class probabilities for `files` (one array for a single model); an unreadable tile is an error."
-    dfs = [predict_tiles(m, files, tta=tta, progress=False) for m in getattr(model, 'members', [model])]
+    with warnings.catch_warnings():
+        if mpp is not None: warnings.filterwarnings('ignore', message='The tiles at .* µm/px were brought')  # said once, by evaluate_model
+        dfs = [predict_tiles(m, files, tta=tta, progress=False, mpp=mpp) for m in getattr(model, 'members', [model])]
     errs = dfs[0].attrs.get('errors')
     if errs: raise CrcHistoError(f"{len(errs)} of the {len(files)} tiles to evaluate could not be read, e.g. {Path(errs[0][0]).name}: {errs[0][1]}")
     return [d[model.classes].to_numpy() for d in dfs]
@@ -169,12 +206,81 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                    files:list, # Labelled tiles, each inside its class folder (e.g. `data.validation_files`)
                    tta:bool=False, # Also score dihedral test-time augmentation (8× slower)
                    out:Path|str|None=None, # Folder for metrics.json and the plain confusion and reliability plots
+                   class_map:str|dict|None=None, # Another cohort's classes → the model's (`read_class_map`): external validation
+                   mpp:float|None=None, # The tiles' µm/px, when it differs from the model's (see `predict_tiles`)
                   ) -> dict:
-    "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`."
-    unknown = sorted({tile_label(f) for f in files} - set(model.classes))
-    if unknown: raise CrcHistoError(f"The data has classes the model does not know: {', '.join(unknown)} (it knows {', '.join(model.classes)}).")
-    targs = np.array([model.classes.index(tile_label(f)) for f in files])
-    probs = {name: _member_probs(model, files, t) for name, t in [('plain', False), ('tta', True)][:1+tta]}
+    "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'."
+    labels = [tile_label(f) for f in files]
+    if class_map is not None: files, labels, truth, cm, left_out = _mapped(files, labels, read_class_map(class_map), model.classes)
+    else:
+        unknown = sorted(set(labels) - set(model.classes))
+        if unknown: raise CrcHistoError(f"The data has classes the model does not know: {', '.join(unknown)} (it knows {', '.join(model.classes)}).")
+        truth = labels
+    targs = np.array([model.classes.index(t) for t in truth])
+    if mpp is not None:
+        mm = model_mpp(model)
+        warnings.warn(f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {mpp/mm:.3f}, then cut to their "
+                      f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
+    probs = {name: _member_probs(model, files, t, mpp) for name, t in [('plain', False), ('tta', True)][:1+tta]}
     res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
+    if class_map is not None:
+        for name, ps in probs.items(): res[name]['external'] = external_report(np.mean(ps, 0).argmax(1), targs, labels, cm, left_out, model.classes)
     if out is not None: save_evaluation(res, np.mean(probs['plain'], 0), targs, out, model.classes)
     return res
+
+# %% ../nbs/11_inference.ipynb #07692af0
+class_maps = {'nct': {'ADI': '07_ADIPOSE', 'BACK': '08_EMPTY', 'DEB': '05_DEBRIS', 'LYM': '04_LYMPHO', 'MUC': '05_DEBRIS',
+                      'MUS': '02_STROMA', 'NORM': '06_MUCOSA', 'STR': '02_STROMA', 'TUM': '01_TUMOR'}}  # NCT-CRC-HE → Kather 2016
+
+def _map_file(p):
+    "The {class: class or None} pairs of a JSON or CSV class-map file."
+    try: text = p.read_text()
+    except (OSError, UnicodeDecodeError) as e: raise CrcHistoError(f"Cannot read the class map {p} ({e}).") from None
+    if p.suffix.lower() == '.json':
+        try: m = json.loads(text)
+        except ValueError as e: raise CrcHistoError(f"The class map {p} is not valid JSON ({e}).") from None
+        if not isinstance(m, dict) or not all(isinstance(v, str) or v is None for v in m.values()):
+            raise CrcHistoError(f'The class map {p} must be one JSON object of class names: {{"their class": "model class" or null}}.')
+        return m
+    rows = [r for r in csv.reader(text.splitlines()) if r and r[0].strip() and not r[0].startswith('#')]
+    if any(len(r) > 2 for r in rows): raise CrcHistoError(f"The class map {p} must have one 'their class,model class' pair per line.")
+    return {r[0]: (r[1] if len(r) > 1 else None) for r in rows}
+
+def read_class_map(spec:str|Path|dict, # 'nct' (built in), a dict, or a .json / .csv file
+                  ) -> dict:
+    "A class map {data class: model class, or None to leave the class out}."
+    if isinstance(spec, dict): m = spec
+    elif str(spec) in class_maps: m = class_maps[str(spec)]
+    elif Path(spec).is_file(): m = _map_file(Path(spec))
+    else: raise CrcHistoError(f"The class map {spec} is neither a built-in map ({', '.join(class_maps)}) nor a file.")
+    return {str(k).strip(): (str(v).strip() or None) if v is not None else None for k, v in m.items()}
+
+# %% ../nbs/11_inference.ipynb #1f009d04
+def _mapped(files, labels, cm, classes):
+    "The tiles a class map keeps, their data labels and model-class truth, the map, and how many tiles of each data class it left out."
+    if (invented := sorted({v for v in cm.values() if v} - set(classes))):
+        raise CrcHistoError(f"The class map maps to classes the model does not know: {', '.join(invented)} (it knows {', '.join(classes)}).")
+    if (forgotten := sorted(set(labels) - set(cm))):
+        raise CrcHistoError(f"The class map does not say what the data's classes {', '.join(forgotten)} are: map each to a model class, or to nothing to leave it out.")
+    keep = [i for i, l in enumerate(labels) if cm[l]]
+    if not keep: raise CrcHistoError("The class map leaves out every tile.")
+    left_out = dict(Counter(l for l in labels if not cm[l]))
+    return [files[i] for i in keep], [labels[i] for i in keep], [cm[labels[i]] for i in keep], cm, left_out
+
+def external_report(preds, # Predicted model-class index per tile
+                    targs, # True model-class index per tile (through the class map)
+                    labels:list, # The tiles' own (data) classes
+                    class_map:dict, # Data class → model class (None: left out)
+                    left_out:dict, # Data class → number of tiles left out
+                    classes:list, # The model's classes
+                    n_boot:int=1000, # Bootstrap resamples per class
+                   ) -> dict:
+    "Per data class: the model class it counts as, its tiles and accuracy with a bootstrap 95% CI; and what the map left out or never used."
+    preds, targs, labels = np.asarray(preds), np.asarray(targs), np.asarray(labels)
+    by = {}
+    for d in sorted(set(labels.tolist())):
+        i = labels == d
+        acc, lo, hi = bootstrap_accuracy(targs[i], preds[i], n_boot=n_boot)
+        by[d] = dict(maps_to=class_map[d], n=int(i.sum()), accuracy=acc, ci=[lo, hi])
+    used = set(class_map.values())
+    return dict(class_map=class_map, by_data_class=by, left_out=left_out, never_truth=[c for c in classes if c not in used])

@@ -16,7 +16,7 @@ from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from PIL import Image
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_output, find_cohort, tile_files, tile_label
 from .data import check_dataset, kather_dls, resolve_data
 from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .fastdata import fast_dls
@@ -63,6 +63,7 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               stain:float=0.05, # H&E stain jitter strength of 'histo' and 'dihedral' (`rgb_to_hed` units; 0 = off)
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
               stain_norm:str='none', # 'macenko': normalise every tile's stain onto a reference fitted on the training tiles (fast pipeline); 'none'
+              cohort:str|None=None, # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
              ):
     "DataLoaders for training, by the fast or the Kaggle pipeline; with `stain_norm`, the fitted normaliser is `dls.stain_norm`."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
@@ -75,13 +76,13 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
     if pipeline == 'fast':
         dls = fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
-                       batch_tfms=tfms, cache_dir=cache_dir)
+                       batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort)
         dls.stain_norm = None
         if stain_norm == 'macenko': _add_stain_norm(dls)
         return dls
     if pipeline == 'kaggle':
         return kather_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, bs=bs,
-                          item_tfms=Resize(max(460, size)), batch_tfms=tfms)
+                          item_tfms=Resize(max(460, size)), batch_tfms=tfms, cohort=cohort)
     raise CrcHistoError(f"Unknown pipeline {pipeline!r}: choose fast or kaggle.")
 
 # %% ../nbs/08_recipes.ipynb #25a2c2a0
@@ -168,6 +169,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           label_smoothing:float=0.1, # Label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`; recommended 0.1); 0 = plain cross-entropy
           stain:float=0.01, # H&E stain jitter strength for 'histo'/'dihedral' augmentation (recommended 0.01; 0 = off)
           stain_norm:str='none', # 'macenko': Macenko stain normalisation fitted on the training tiles, kept in the model; 'none'
+          cohort:str|None=None, # Cohort preset: kather2016 or nct-crc-he; default: recognised from the class folders (any other folders: their own classes)
           pretrained:bool=True, # Start from ImageNet weights?
           weights:Path|str|None=None, # Local ImageNet state_dict file for the backbone
           pipeline:str='fast', # Data pipeline: 'fast' (decoded-once tile cache, native size) or 'kaggle' (the Kaggle study's Resize(460) + aug_transforms(224))
@@ -181,28 +183,30 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
-    check_dataset(path, size=None)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
+    coh = find_cohort(path, cohort)
+    check_dataset(path, size=None, classes=coh.classes)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
     tile_px = _tile_px(path)  # recorded: predict resizes tiles of this size to `size` as training did, and warns about others
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm)
+    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh.name if cohort else None)
     data_secs = time.perf_counter() - t0
     learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
-    learn.crc_meta.update(size=size, tile_px=tile_px, **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
+    learn.crc_meta.update(size=size, tile_px=tile_px, cohort=coh.name, **({'mpp': coh.mpp} if coh.mpp else {}),
+                          **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
     if out is not None: out.mkdir(parents=True, exist_ok=True)  # only once the learner exists: a failed start leaves no folder
     config = run_config(dls, data=path, arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
-                        **({'stain_norm': stain_norm} if stain_norm != 'none' else {}))  # absent when off: older checkpoints still resume
+                        **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}))  # absent when off: older checkpoints still resume
     history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume, config=config)
     train_secs = sum(h['seconds'] for h in history)  # every epoch of the run, also those before a resume
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
-                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, data=str(path), resumed=resume)
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume)
     if out is not None:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics
