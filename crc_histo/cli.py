@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #d546a6eb
 from __future__ import annotations
-import argparse, inspect, sys, warnings
+import argparse, datetime, inspect, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
@@ -158,7 +158,8 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
-    save_model(learn, out/'model')
+    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
+    save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
           f"{m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
 
@@ -220,6 +221,15 @@ def _external_lines(e:dict, # The 'external' part of one mode's summary
     left = ', '.join(f"{k} ({n} tiles)" for k, n in e['left_out'].items()) or 'none'
     return '\n'.join(['by data class:', *rows, f"never the truth: {', '.join(e['never_truth']) or 'none'}; left out: {left}"])
 
+def _record(a, res, mpp):
+    "Record an external validation (plain predictions) in the model folder `a.model`; the folder."
+    from crc_histo.export import record_validation
+    r = res['plain']
+    e = r['external']
+    return record_validation(a.model, dict(date=datetime.date.today().isoformat(), data=str(a.data), class_map=str(a.class_map), mpp=mpp,
+                                           n=r['n'], accuracy=r['accuracy'], ci=r['ci'], by_data_class=e['by_data_class'],
+                                           never_truth=e['never_truth'], left_out=e['left_out']))
+
 def cmd_evaluate(a:argparse.Namespace, # The parsed command line
                 ):
     "Evaluate a saved model on the validation tiles of a split of a data folder, or on every tile of another cohort (--class-map)."
@@ -237,7 +247,9 @@ def cmd_evaluate(a:argparse.Namespace, # The parsed command line
     res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp)
     for name, r in res.items(): print(_score_lines(name, r))
     print(_class_table(res['plain']))
-    if 'external' in res['plain']: print(_external_lines(res['plain']['external']))
+    if 'external' in res['plain']:
+        print(_external_lines(res['plain']['external']))
+        if ',' not in a.model and Path(a.model).is_dir(): print(f"recorded in the model card {_record(a, res, mpp)/'README.md'}")
 
 # %% ../nbs/13_cli.ipynb #1a0050de
 def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
