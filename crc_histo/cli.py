@@ -279,25 +279,35 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
                 ):
     "Options of `crc-histo map`."
     _model_options(p)
-    p.add_argument('image', help='RGB image file')
+    p.add_argument('image', help='RGB image file, or a whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra)')
     p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
-    p.add_argument('--mpp', default=0.495, help='microns per pixel (Kather 2016: 0.495)', **_check('mpp'))
+    p.add_argument('--mpp', help="microns per pixel of the image (default: a slide's own; for a flat image, the model's)", **_check('mpp'))
+    p.add_argument('--min-tissue', type=float, default=0.1, help='slides: skip tiles with less tissue than this fraction (default: %(default)s)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 # %% ../nbs/13_cli.ipynb #d6e2d2b7
 def cmd_map(a:argparse.Namespace, # The parsed command line
            ):
-    "Tissue map of a large H&E image: overlay PNG with legend, class map and area fractions."
+    "Tissue map of a large H&E image or a whole slide: overlay PNG with legend, class map and areas."
     import numpy as np
     from crc_histo.export import load_models
-    from crc_histo.tissue_map import tissue_map, overlay, area_fractions
+    from crc_histo.inference import model_mpp
+    from crc_histo.tissue_map import tissue_map, slide_map, is_slide, overlay, area_fractions
     out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
-    tm = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet)
-    fr = area_fractions(tm, mpp=a.mpp)
+    if is_slide(a.image):
+        if a.stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
+        if not 0 <= a.min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {a.min_tissue}.")
+        tm, base, info = slide_map(model, a.image, mpp=a.mpp, tta=a.tta, min_tissue=a.min_tissue, progress=not a.quiet)
+        fr = area_fractions(tm, mpp=info['slide_mpp'])
+        print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
+              f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
+    else:
+        tm, base = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet), a.image
+        fr = area_fractions(tm, mpp=a.mpp or model_mpp(model))
     out.mkdir(parents=True, exist_ok=True)
-    overlay(tm, a.image, dest=out/'overlay.png')
+    overlay(tm, base, dest=out/'overlay.png')
     with atomic_path(out/'class_map.npy') as tmp:
         with open(tmp, 'wb') as f: np.save(f, tm.index)
     with atomic_path(out/'fractions.csv') as tmp: fr.to_csv(tmp)

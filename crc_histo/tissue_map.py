@@ -16,10 +16,11 @@ from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, tissue_classes
 from .export import TileClassifier, load_model
-from .inference import read_image, tile_probs
+from .inference import model_mpp, read_image, tile_probs
 
 # %% auto #0
-__all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay']
+__all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask',
+           'slide_map']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -83,10 +84,10 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
 def area_fractions(tmap:TissueMap,     # A tissue map
                    mpp:float|None=0.495, # Microns per pixel of the image (Kather 2016: 0.495); None to skip areas
                   ) -> pd.DataFrame:
-    "Tiles, fraction and area (mm²) of each tissue class in `tmap`, in class order."
-    n = np.bincount(tmap.index.ravel(), minlength=len(tmap.classes))
+    "Tiles, fraction and area (mm²) of each tissue class in `tmap`, in class order; unmapped tiles (index -1, no tissue) are not counted."
+    n = np.bincount(tmap.index[tmap.index >= 0], minlength=len(tmap.classes))
     df = pd.DataFrame({'tissue': tmap.classes, 'name': [_class_info(c)[0] for c in tmap.classes],
-                       'tiles': n, 'fraction': n / n.sum()})
+                       'tiles': n, 'fraction': n / max(n.sum(), 1)})
     if mpp: df['area_mm2'] = n * (tmap.stride * mpp / 1000)**2
     return df.set_index('tissue')
 
@@ -121,27 +122,31 @@ def _legend(tmap, height, fractions):
 
 # %% ../nbs/12_tissue_map.ipynb #c3e92d74
 def overlay(tmap:TissueMap, # A tissue map
-            image:Path|str|np.ndarray|Image.Image|None=None, # The mapped image (None: the map alone on white)
+            image:Path|str|np.ndarray|Image.Image|None=None, # The mapped image or a smaller picture of it, e.g. a slide thumbnail (None: the map alone on white)
             alpha:float=0.45,   # Opacity of the tissue colours
             max_size:int=1600,  # Longest side of the picture in px (large images are shrunk)
             legend:bool=True,   # Add a legend with each tissue's share
             dest:Path|str|None=None, # PNG file to write (atomically), if any
            ) -> Image.Image:
-    "A picture of `tmap` over `image`, with a legend; also saved to `dest` as PNG when given."
+    "A picture of `tmap` over `image`, with a legend; also saved to `dest` as PNG when given. Unmapped tiles (index -1) stay uncoloured."
     h,w = tmap.image_size
-    base = Image.new('RGB', (w, h), 'white') if image is None else Image.fromarray(_as_rgb(image, 400_000_000))
-    if base.size != (w, h): raise CrcHistoError(f"The image is {base.size[0]}x{base.size[1]} px but the map was made from a {w}x{h} px image.")
+    base = None if image is None else Image.fromarray(_as_rgb(image, 400_000_000))
+    if base is not None and base.size != (w, h):  # a smaller picture of the image (a thumbnail) must keep its shape
+        bw, bh = base.size
+        if bw > w or bh > h or abs(bw/w - bh/h) > 0.02 * bw/w + 1/min(bw, bh):
+            raise CrcHistoError(f"The image is {bw}x{bh} px but the map was made from a {w}x{h} px image.")
+    s = min(1, max_size / max(w, h), *([base.width / w] if base is not None else []))
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    pic = Image.new('RGB', size, 'white') if base is None else base.resize(size, Image.BILINEAR) if base.size != size else base.copy()
     palette = np.array([[int(_class_info(c, tmap.classes)[1][i:i+2], 16) for i in (1, 3, 5)] for c in tmap.classes], np.uint8)
     rows,cols = tmap.grid
-    off = (tmap.tile - tmap.stride) // 2
-    colours = Image.fromarray(palette[tmap.index]).resize((cols * tmap.stride, rows * tmap.stride), Image.NEAREST)
-    mask = Image.new('L', colours.size, int(alpha * 255))
-    pic = base.copy()
+    off, cover = round((tmap.tile - tmap.stride) / 2 * s), (max(1, round(cols * tmap.stride * s)), max(1, round(rows * tmap.stride * s)))
+    colours = Image.fromarray(palette[tmap.index.clip(0)]).resize(cover, Image.NEAREST)
+    mask = Image.fromarray(np.where(tmap.index >= 0, int(alpha * 255), 0).astype(np.uint8)).resize(cover, Image.NEAREST)
     pic.paste(colours, (off, off), mask)
-    scale = min(1, max_size / max(w, h))
-    if scale < 1: pic = pic.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.BILINEAR)
     if legend:
-        fr = np.bincount(tmap.index.ravel(), minlength=len(tmap.classes)) / tmap.index.size
+        mapped = tmap.index[tmap.index >= 0]
+        fr = np.bincount(mapped, minlength=len(tmap.classes)) / max(mapped.size, 1)
         leg = _legend(tmap, pic.height, fr)
         both = Image.new('RGB', (pic.width + leg.width, pic.height), 'white')
         both.paste(pic, (0, 0)); both.paste(leg, (pic.width, 0)); pic = both
@@ -150,3 +155,85 @@ def overlay(tmap:TissueMap, # A tissue map
             with atomic_path(dest) as tmp: pic.save(tmp, format='PNG')
         except OSError as e: raise CrcHistoError(f"Cannot write the overlay to {dest} ({e.strerror or e}).") from e
     return pic
+
+# %% ../nbs/12_tissue_map.ipynb #1b3300e9
+def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal .tif, ...)
+              ):
+    "The slide opened with tiffslide (the `wsi` extra), or a `CrcHistoError` in one sentence."
+    try: import tiffslide
+    except ImportError: raise CrcHistoError("Whole-slide images need tiffslide: pip install 'crc_histo[wsi]'.") from None
+    path = Path(path)
+    if not path.is_file(): raise CrcHistoError(f"{path} does not exist or is not a file.")
+    try: return tiffslide.TiffSlide(path)
+    except Exception as e: raise CrcHistoError(f"{path} cannot be read as a whole-slide image ({type(e).__name__}: {e}).") from None  # tiffslide's readers raise many kinds
+
+def is_slide(path:Path|str, # An image file
+            ) -> bool:
+    "Whether `path` is a whole-slide image (a slide scanner's format, or a TIFF with a resolution pyramid) rather than one flat image."
+    path = Path(path)
+    if path.suffix.lower() in ('.svs', '.ndpi', '.scn', '.bif', '.svslide'): return True
+    if path.suffix.lower() not in ('.tif', '.tiff') or not path.is_file(): return False
+    try:
+        import tifffile
+        with tifffile.TiffFile(path) as tf: return bool(tf.series) and len(tf.series[0].levels) > 1
+    except Exception: return False  # not a TIFF tifffile reads (or no tifffile): a flat image, read as before
+
+# %% ../nbs/12_tissue_map.ipynb #ab9b49fe
+def slide_level(slide, # An open slide (`open_slide`)
+                model_mpp:float, # µm/px of the model's training tiles
+                mpp:float|None=None, # The slide's µm/px at full resolution (None: from the file)
+               ) -> tuple[int, float]:
+    "The pyramid level to read (the coarsest whose µm/px is not coarser than the model's) and its µm/px."
+    base = mpp if mpp is not None else slide.properties.get('tiffslide.mpp-x')
+    if not base: raise CrcHistoError("The slide does not record its µm/px; give it with mpp (crc-histo map --mpp).")
+    mpps = [float(base) * d for d in slide.level_downsamples]
+    fine = [i for i, m in enumerate(mpps) if m <= model_mpp * 1.01]
+    lvl = max(fine, key=lambda i: mpps[i]) if fine else 0
+    return lvl, mpps[lvl]
+
+def tissue_mask(thumb:Image.Image, # A slide thumbnail
+                min_chroma:int=15, # Smallest max-min of R, G, B (0-255) of a stained pixel; glass is grey-white
+               ) -> np.ndarray:
+    "Where the thumbnail shows stained tissue: coloured pixels, not grey, white or black."
+    a = np.asarray(thumb.convert('RGB')).astype(np.int16)
+    return (a.max(2) - a.min(2) >= min_chroma) & (a.max(2) > 40)
+
+# %% ../nbs/12_tissue_map.ipynb #cd0bc604
+def _tissue_cover(mask, f, t, rows, cols):
+    "Fraction of tissue in each tile's footprint on the thumbnail mask (`f` thumbnail px per level px, tiles `t` level px)."
+    m = Image.fromarray(mask.astype(np.float32)).crop((0, 0, max(1, round(cols*t*f)), max(1, round(rows*t*f))))
+    return np.asarray(m.resize((cols, rows), Image.BOX))
+
+def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
+              slide:Path|str, # Whole-slide image file
+              mpp:float|None=None, # The slide's µm/px (None: from the file)
+              tta:bool=False, # Average over the 8 dihedral views of each tile
+              bs:int=64, # Tiles per batch: memory holds one batch
+              precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
+              min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped: class -1
+              thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
+              progress:bool=False, # Show a progress bar
+             ) -> tuple:
+    "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
+    if not isinstance(model, TileClassifier): model = load_model(model)
+    if bs < 1: raise CrcHistoError("bs must be positive.")
+    s, mm = open_slide(slide), model_mpp(model)
+    lvl, lmpp = slide_level(s, mm, mpp)
+    ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
+    t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
+    rows, cols = H // t, W // t
+    if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
+    thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
+    cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
+    todo = np.argwhere(cover >= min_tissue)
+    probs = np.zeros((rows, cols, len(model.classes)), np.float32)
+    for b in progress_bar(range(0, len(todo), bs), leave=False) if progress else range(0, len(todo), bs):
+        rc = todo[b:b+bs]
+        x = torch.from_numpy(np.stack([np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB'))
+                                       for r, c in rc])).permute(0, 3, 1, 2)
+        if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
+        probs[rc[:, 0], rc[:, 1]] = tile_probs(model, x, tta=tta, precision=precision).numpy()
+    index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
+    tile0 = round(t * ds)
+    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds)
+    return TissueMap(index, probs, model.classes, tile0, tile0, (s.dimensions[1], s.dimensions[0])), thumb, info
