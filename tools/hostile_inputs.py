@@ -42,6 +42,19 @@ def fixtures(d:Path):
     f['mixed'] = data('mixed', lambda p: Image.open(tile_files(p)[5]).resize((200, 200)).save(tile_files(p)[5]))
     f['wide'] = data('wide', lambda p: Image.open(tile_files(p)[5]).crop((0, 0, 150, 120)).save(tile_files(p)[5]))
     f['big'] = data('big', lambda p: [Image.open(t).resize((224, 224)).save(t) for t in tile_files(p)])
+    from crc_histo.core import nct_layout
+    f['nct'] = nct_layout(d/'nct')
+    (d/'partial_map.json').write_text('{"TUM": "01_TUMOR"}'); f['partial_map'] = d/'partial_map.json'
+    (d/'bad_map.json').write_text('["TUM"]'); f['bad_map'] = d/'bad_map.json'
+    f['fake_slide'] = d/'fake.svs'; f['fake_slide'].write_text('not a slide')
+    import tifffile
+    sl = np.full((600, 600, 3), 235, np.uint8)
+    for k, t in enumerate(tile_files(f['data'])[:4]): sl[150 + 150*(k // 2):300 + 150*(k // 2), 150 + 150*(k % 2):300 + 150*(k % 2)] = np.asarray(Image.open(t).convert('RGB'))
+    with tifffile.TiffWriter(d/'slide.tif') as tw:
+        kw = dict(tile=(256, 256), photometric='rgb', resolutionunit='CENTIMETER')
+        tw.write(sl, subifds=1, resolution=(1e4/0.495, 1e4/0.495), **kw)
+        tw.write(np.ascontiguousarray(sl[::2, ::2]), subfiletype=1, resolution=(1e4/0.99, 1e4/0.99), **kw)
+    f['slide'] = d/'slide.tif'
     f['afile'] = d/'afile.txt'; f['afile'].write_text('a file, not a folder')
     f['run'] = d/'run'
     rc, last, tb = run('train', '--data', f['data'], '--no-pretrained', '--arch', 'resnet18', '--epochs', '1', '--frozen-epochs', '0',
@@ -120,6 +133,17 @@ def cases(f, d):
         (('map', f['model'], f['mosaic'], '--out', d/'map2', '--mpp', '-1'), False), (('map', f['model'], f['mosaic'], '--out', d/'map3', '--mpp', 'nan'), False),
         (('map', f['model'], f['small'], '--out', d/'map4', '--quiet'), False), (('map', f['model'], f['txt_img'], '--out', d/'map5'), False),
         (('map', f['model'], d/'none.png', '--out', d/'map6'), False), (('map', f['model'], f['mosaic'], '--out', d/'map7', '--stride', '0'), False),
+        # cohorts, external validation, scale, stain normalisation, whole slides
+        (('check', f['nct']), True), (('check', f['nct'], '--cohort', 'kather2016'), False), (('check', f['data'], '--cohort', 'tcga'), False),
+        (('train', '--data', f['nct'], *T, '--splitter', 'patient', '--out', d/'t21'), False),
+        (('train', '--data', f['data'], *T, '--stain-norm', 'macenko', '--pipeline', 'kaggle', '--out', d/'t22'), False),
+        (('train', '--data', f['data'], *T, '--stain-norm', 'reinhard', '--out', d/'t22'), False),
+        (('evaluate', f['model'], '--data', f['nct'], '--class-map', 'nct'), True), (('evaluate', f['model'], '--data', f['nct'], '--class-map', 'tcga'), False),
+        (('evaluate', f['model'], '--data', f['nct'], '--class-map', f['partial_map']), False), (('evaluate', f['model'], '--data', f['nct'], '--class-map', f['bad_map']), False),
+        (('evaluate', f['model'], '--data', f['nct']), False), (('evaluate', f['model'], '--data', f['nct'], '--class-map', 'nct', '--mpp', '-2'), False),
+        (('predict', f['model'], f['tile'], '--mpp', '0'), False), (('predict', f['model'], f['tile'], '--mpp', '0.25'), True),
+        (('map', f['model'], f['slide'], '--out', d/'map8', '--quiet'), True), (('map', f['model'], f['fake_slide'], '--out', d/'map9'), False),
+        (('map', f['model'], f['slide'], '--out', d/'map10', '--min-tissue', '2'), False), (('map', f['model'], f['slide'], '--out', d/'map11', '--stride', '50'), False),
         # download (no internet needed: the URL is refused before any connection)
         (('download', '--dest', f['afile']), False),
         # reproduce and bench
