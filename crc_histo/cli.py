@@ -6,15 +6,15 @@ Docs: https://crc-histo.github.io/crc_histo/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #d546a6eb
 from __future__ import annotations
-import argparse, datetime, inspect, sys, warnings
+import argparse, datetime, inspect, shutil, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
 from .core import CrcHistoError, atomic_path, check_output, cohorts
 
 # %% auto #0
-__all__ = ['cmd_download', 'cmd_check', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce', 'cmd_bench',
-           'build_parser', 'main']
+__all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce',
+           'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
 def _checked(conv, ok, need):
@@ -151,14 +151,36 @@ def _train_options(p:argparse.ArgumentParser, # The sub-command's parser
                  weights=dict(group=w), pretrained=dict(group=w), tensorboard=dict(metavar='DIR'))
 
 # %% ../nbs/13_cli.ipynb #8808d6bb
+def launch_command(args:list, # The `crc-histo` arguments every process runs, e.g. ['train', '--data', 'kather2016', '--distributed', ...]
+                   n:int, # Number of processes: one per GPU
+                  ) -> list[str]:
+    "The `accelerate launch` command that runs `crc-histo` with `args` in `n` data-parallel GPU processes."
+    exe = shutil.which('crc-histo')
+    if exe is None: raise CrcHistoError("The crc-histo command is not on PATH, so it cannot be launched in several processes.")
+    return ['accelerate', 'launch', '--multi_gpu', '--num_processes', str(n), exe, *map(str, args)]
+
+def _launch(a):
+    "Run this `train --distributed` command again in one process per GPU, through Accelerate."
+    import subprocess, shlex, torch
+    n = torch.cuda.device_count()
+    if n < 2: raise CrcHistoError(f"--distributed trains on several GPUs, one process each, and this machine has {n}; "
+                                  "fastai's data-parallel trainer does not run on CPU processes. Leave out --distributed.")
+    if shutil.which('accelerate') is None: raise CrcHistoError("--distributed launches through Hugging Face Accelerate: pip install 'crc_histo[distributed]'.")
+    cmd = launch_command(a.argv, n)
+    print('launching:', shlex.join(cmd), flush=True)
+    if (rc := subprocess.call(cmd)): raise CrcHistoError(f"The distributed run failed (exit status {rc}); its processes' messages are above.")
+
 def cmd_train(a:argparse.Namespace, # The parsed command line
              ):
     "Train with one of the Kaggle study's recipes; write the model, checkpoint and metrics.json to --out."
+    from fastai.torch_core import num_distrib, rank_distrib
+    if a.distributed and num_distrib() <= 1: return _launch(a)  # not yet launched: start one process per GPU
     from crc_histo.recipes import train
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
     record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
+    if rank_distrib(): return  # a distributed run: the first process writes the model
     save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
           f"{m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
@@ -393,6 +415,7 @@ def main(argv:list|None=None, # Arguments (default: sys.argv[1:])
         for module in ('fastai', 'PIL'): warnings.filterwarnings('ignore', category=UserWarning, module=module)
         warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)
         a = build_parser().parse_args(argv)  # parsing `train` imports fastai: its warnings are filtered first
+        a.argv = list(sys.argv[1:] if argv is None else map(str, argv))  # for relaunching itself (train --distributed)
         try: a.func(a)
         except CrcHistoError as e:
             print(f"crc-histo: error: {e}", file=sys.stderr); return 2

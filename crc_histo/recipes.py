@@ -6,13 +6,14 @@ Docs: https://crc-histo.github.io/crc_histo/recipes.html.md"""
 
 # %% ../nbs/08_recipes.ipynb #836d8e55
 from __future__ import annotations
-import hashlib, json, platform, tempfile, time
+import contextlib, hashlib, json, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 import fastai, timm
 from functools import partial
 from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCrossEntropyFlat
 from fastai.learner import Learner
+from fastai.torch_core import num_distrib, rank_distrib
 from fastai.data.core import DataLoaders
 from PIL import Image
 from . import __version__
@@ -146,6 +147,12 @@ def run_config(dls:DataLoaders, # The run's DataLoaders
                 n_valid=len(dls.valid_ds), valid_tiles=hashlib.sha1('\n'.join(names).encode()).hexdigest())
 
 # %% ../nbs/08_recipes.ipynb #32251a90
+def _distributed(learn):
+    "fastai's `distrib_ctx` for `learn`: Accelerate's data-parallel trainer, BatchNorm synchronised across GPUs."
+    try: import accelerate, fastai.distributed  # the second adds Learner.distrib_ctx
+    except (ImportError, NameError): raise CrcHistoError("Distributed training needs Hugging Face Accelerate: pip install 'crc_histo[distributed]'.") from None
+    return learn.distrib_ctx(sync_bn=torch.cuda.is_available())
+
 def _tile_px(path):
     "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
     with Image.open(tile_files(path)[0]) as im: return im.size[0]
@@ -177,10 +184,12 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           tensorboard:Path|str|None=None, # TensorBoard log folder
           resume:bool=False, # Continue from out/checkpoint.pth
           cache_dir:Path|None=None, # Fast pipeline's tile cache folder
+          distributed:bool=False, # Data-parallel over the GPU processes `accelerate launch` started (fastai's `distrib_ctx`); one process: no change
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
+    if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
     coh = find_cohort(path, cohort)
@@ -201,12 +210,14 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
                         **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}))  # absent when off: older checkpoints still resume
-    history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out else None, resume=resume, config=config)
+    rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
+    with _distributed(learn) if distributed and num_distrib() > 1 else contextlib.nullcontext():
+        history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out and rank0 else None, resume=resume, config=config)
     train_secs = sum(h['seconds'] for h in history)  # every epoch of the run, also those before a resume
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
-                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume)
-    if out is not None:
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()))
+    if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics
