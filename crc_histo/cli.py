@@ -192,6 +192,8 @@ def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
     p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
     p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
+    p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'onnx', 'int8'],
+                   help="how the network runs: auto (ONNX Runtime for 1000 tiles or more, else eager PyTorch), eager, onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
 
 # %% ../nbs/13_cli.ipynb #4e17b360
 def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -266,7 +268,7 @@ def cmd_evaluate(a:argparse.Namespace, # The parsed command line
         files, mpp = tile_files(path), a.mpp if a.mpp is not None else _data_mpp(path, a.cohort, model)
         if not files: raise CrcHistoError(f"No tiles found in {path}.")
     else: files, mpp = _call(validation_files, a), a.mpp
-    res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp)
+    res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp, engine=a.engine)
     for name, r in res.items(): print(_score_lines(name, r))
     print(_class_table(res['plain']))
     if 'external' in res['plain']:
@@ -291,7 +293,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import load_models
     from crc_histo.inference import predict_tiles, save_predictions
     if a.csv: check_output(a.csv, what='the CSV')
-    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp)
+    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine)
     if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
@@ -321,12 +323,12 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     if is_slide(a.image):
         if a.stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
         if not 0 <= a.min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {a.min_tissue}.")
-        tm, base, info = slide_map(model, a.image, mpp=a.mpp, tta=a.tta, min_tissue=a.min_tissue, progress=not a.quiet)
+        tm, base, info = slide_map(model, a.image, mpp=a.mpp, tta=a.tta, min_tissue=a.min_tissue, progress=not a.quiet, engine=a.engine)
         fr = area_fractions(tm, mpp=info['slide_mpp'])
         print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
               f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
     else:
-        tm, base = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet), a.image
+        tm, base = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet, engine=a.engine), a.image
         fr = area_fractions(tm, mpp=a.mpp or model_mpp(model))
     out.mkdir(parents=True, exist_ok=True)
     overlay(tm, base, dest=out/'overlay.png')

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/inference.html.md"""
 
 # %% ../nbs/11_inference.ipynb #9867c94c
 from __future__ import annotations
-import csv, glob, json, math, warnings
+import csv, glob, json, math, tempfile, warnings
 from collections import Counter
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -19,11 +19,11 @@ from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, cohorts, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
-from .export import TileClassifier, load_model
+from .export import TileClassifier, export_onnx, load_model
 
 # %% auto #0
-__all__ = ['class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'predict_tiles', 'model_mpp', 'save_predictions',
-           'evaluate_model', 'read_class_map', 'external_report']
+__all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'tile_prober',
+           'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model', 'read_class_map', 'external_report']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -106,6 +106,71 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
         x = x.to(dev)
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
 
+# %% ../nbs/11_inference.ipynb #3de6ed2d
+engines = ('auto', 'eager', 'onnx', 'int8')
+
+def _quantise(f, calib, bs=32):
+    "Static int8 quantisation (QDQ, per channel) of the ONNX file `f`, activation ranges from the tiles `calib`; the new file."
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    xs = (calib.float() / (1 if torch.is_floating_point(calib) else 255)).contiguous().numpy()
+    class _Tiles(CalibrationDataReader):
+        def __init__(self): self.batches = iter([{'tiles': xs[i:i+bs]} for i in range(0, len(xs), bs)])
+        def get_next(self): return next(self.batches, None)
+    pre, q = f.with_name('pre.onnx'), f.with_name('int8.onnx')
+    quant_pre_process(str(f), str(pre))
+    quantize_static(str(pre), str(q), _Tiles(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    return q
+
+class OrtTiles:
+    "A `TileClassifier` exported to ONNX and run by ONNX Runtime: float32, or int8 calibrated on tiles."
+    def __init__(self,
+                 model:TileClassifier, # The model (a Macenko-normalised one cannot be exported)
+                 int8:bool=False, # Quantise weights and activations to 8 bits
+                 calib:torch.Tensor|None=None, # Tiles N×3×S×S (uint8, or float in [0, 1]) setting the int8 activation ranges
+                 threads:int|None=None, # ONNX Runtime threads (default: torch's)
+                ):
+        try: import onnxruntime as ort
+        except ImportError: raise CrcHistoError("The onnx and int8 engines need ONNX Runtime: pip install 'crc_histo[onnx]'.") from None
+        if int8 and (calib is None or not len(calib)): raise CrcHistoError("The int8 engine needs tiles to calibrate on.")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads, so.log_severity_level = threads or torch.get_num_threads(), 3
+        with tempfile.TemporaryDirectory() as d:  # the session holds the graph in memory: the files can go
+            f = export_onnx(model, Path(d)/'model.onnx')
+            self.session = ort.InferenceSession(str(_quantise(f, calib) if int8 else f), so, providers=['CPUExecutionProvider'])
+
+    def logits(self, x:torch.Tensor) -> torch.Tensor:
+        "Logits for tiles N×3×S×S, uint8 or float in [0, 1]."
+        v = (x.float() / (1 if torch.is_floating_point(x) else 255)).contiguous().numpy()
+        return torch.from_numpy(self.session.run(None, {'tiles': v})[0])
+
+# %% ../nbs/11_inference.ipynb #3f8a1e70
+def _auto_engine(model, n_tiles):
+    "'onnx' for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
+    if n_tiles is None or n_tiles < 1000: return 'eager'
+    if getattr(model, 'stain', None) is not None or any(getattr(m, 'stain', None) is not None for m in getattr(model, 'members', [])): return 'eager'
+    try: import onnxruntime
+    except ImportError: return 'eager'
+    return 'onnx'
+
+def tile_prober(model:TileClassifier, # A loaded model or ensemble
+                engine:str='eager', # 'auto', 'eager', 'onnx' or 'int8' (see above)
+                tta:bool=False, # Average over the 8 dihedral views
+                precision:str='auto', # The eager engine's precision; ONNX Runtime runs float32 or int8
+                calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on
+                n_tiles:int|None=None, # How many tiles the job has (for 'auto')
+               ):
+    "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used."
+    if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
+    if engine == 'auto': engine = _auto_engine(model, n_tiles)
+    if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
+    else:
+        ort_model = OrtTiles(model, int8=engine == 'int8', calib=calib)
+        fn = lambda x: (dihedral_tta(ort_model.logits, x) if tta else ort_model.logits(x).softmax(1)).float()
+    fn.engine = engine
+    return fn
+
 # %% ../nbs/11_inference.ipynb #a852b71f
 def _read_batch(files, size, tile_px=None, scale=None):
     "Decode `files`: (row indices read, uint8 N×H×W×3 array, errors, files whose size differs from the training tiles')."
@@ -133,6 +198,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   progress:bool=True,   # Show a progress bar
                   workers:int=2,        # Decoding threads
                   mpp:float|None=None,  # The tiles' µm per pixel: they are brought to the model's scale (rescaled, then cut to its tile size)
+                  engine:str='auto',    # 'auto', 'eager', 'onnx' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -141,7 +207,8 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     files = tile_paths(paths)
     model.eval()
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
-    rows, probs, errors, resized = [], [], [], []
+    rows, probs, errors, resized, run = [], [], [], [], None
+    if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
     with ThreadPoolExecutor(max(1, workers)) as pool:
         todo = deque(pool.submit(_read_batch, c, model.size, model.tile_px, scale) for c in chunks[:2])
         for k in progress_bar(range(len(chunks)), leave=False) if progress else range(len(chunks)):
@@ -149,7 +216,9 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
             if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size, model.tile_px, scale))
             errors += errs; resized += rs
             if arr is None: continue
-            probs.append(tile_probs(model, torch.from_numpy(arr).permute(0, 3, 1, 2), tta=tta, precision=precision))
+            x = torch.from_numpy(arr).permute(0, 3, 1, 2)
+            if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
+            probs.append(run(x))
             rows += [str(chunks[k][i]) for i in ok]
     if scale is not None:
         mm = model_mpp(model)
@@ -159,7 +228,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
-    df.attrs['errors'] = errors
+    df.attrs['errors'], df.attrs['engine'] = errors, getattr(run, 'engine', None)
     return df
 
 # %% ../nbs/11_inference.ipynb #0dc8c80a
@@ -192,11 +261,12 @@ def _member_probs(model:TileClassifier, # A loaded model or `TileEnsemble`
                   files:list, # Tile files
                   tta:bool, # Average over the 8 dihedral views
                   mpp:float|None=None, # The tiles' µm/px, when they are to be brought to the model's scale
+                  engine:str='auto', # See `tile_prober`
                  ) -> list[np.ndarray]:
     "Each member's class probabilities for `files` (one array for a single model); an unreadable tile is an error."
     with warnings.catch_warnings():
         if mpp is not None: warnings.filterwarnings('ignore', message='The tiles at .* µm/px were brought')  # said once, by evaluate_model
-        dfs = [predict_tiles(m, files, tta=tta, progress=False, mpp=mpp) for m in getattr(model, 'members', [model])]
+        dfs = [predict_tiles(m, files, tta=tta, progress=False, mpp=mpp, engine=engine) for m in getattr(model, 'members', [model])]
     errs = dfs[0].attrs.get('errors')
     if errs: raise CrcHistoError(f"{len(errs)} of the {len(files)} tiles to evaluate could not be read, e.g. {Path(errs[0][0]).name}: {errs[0][1]}")
     return [d[model.classes].to_numpy() for d in dfs]
@@ -208,6 +278,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                    out:Path|str|None=None, # Folder for metrics.json and the plain confusion and reliability plots
                    class_map:str|dict|None=None, # Another cohort's classes → the model's (`read_class_map`): external validation
                    mpp:float|None=None, # The tiles' µm/px, when it differs from the model's (see `predict_tiles`)
+                   engine:str='auto', # 'auto', 'eager', 'onnx' or 'int8' (see `tile_prober`)
                   ) -> dict:
     "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'."
     labels = [tile_label(f) for f in files]
@@ -221,7 +292,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
         mm = model_mpp(model)
         warnings.warn(f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {mpp/mm:.3f}, then cut to their "
                       f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
-    probs = {name: _member_probs(model, files, t, mpp) for name, t in [('plain', False), ('tta', True)][:1+tta]}
+    probs = {name: _member_probs(model, files, t, mpp, engine) for name, t in [('plain', False), ('tta', True)][:1+tta]}
     res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
     if class_map is not None:
         for name, ps in probs.items(): res[name]['external'] = external_report(np.mean(ps, 0).argmax(1), targs, labels, cm, left_out, model.classes)

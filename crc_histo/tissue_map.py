@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, tissue_classes
 from .export import TileClassifier, load_model
-from .inference import model_mpp, read_image, tile_probs
+from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
 __all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask',
@@ -60,6 +60,7 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                precision:str='auto',  # 'auto', 'fp32', 'bf16' or 'fp16'
                progress:bool=False,   # Show a progress bar
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
+               engine:str='auto',     # 'auto', 'eager', 'onnx' or 'int8' (see `inference.tile_prober`)
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -71,12 +72,13 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
     wins = torch.from_numpy(img).unfold(0, tile, stride).unfold(1, tile, stride)  # rows×cols×3×tile×tile view
     rows,cols = wins.shape[:2]
     idx = torch.arange(rows*cols)
-    out = []
+    out, run = [], None
     for b in progress_bar(range(0, len(idx), bs), leave=False) if progress else range(0, len(idx), bs):
         i = idx[b:b+bs]
         x = wins[i // cols, i % cols]  # copies one batch only
         if tile != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
-        out.append(tile_probs(model, x, tta=tta, precision=precision))
+        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(idx))
+        out.append(run(x))
     probs = torch.cat(out).view(rows, cols, -1).numpy()
     return TissueMap(probs.argmax(-1), probs, model.classes, tile, stride, (h, w))
 
@@ -213,6 +215,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped: class -1
               thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
               progress:bool=False, # Show a progress bar
+              engine:str='auto', # 'auto', 'eager', 'onnx' or 'int8' (see `inference.tile_prober`)
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -226,13 +229,14 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
     cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
     todo = np.argwhere(cover >= min_tissue)
-    probs = np.zeros((rows, cols, len(model.classes)), np.float32)
+    probs, run = np.zeros((rows, cols, len(model.classes)), np.float32), None
     for b in progress_bar(range(0, len(todo), bs), leave=False) if progress else range(0, len(todo), bs):
         rc = todo[b:b+bs]
         x = torch.from_numpy(np.stack([np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB'))
                                        for r, c in rc])).permute(0, 3, 1, 2)
         if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
-        probs[rc[:, 0], rc[:, 1]] = tile_probs(model, x, tta=tta, precision=precision).numpy()
+        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(todo))
+        probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
     tile0 = round(t * ds)
     info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds)
