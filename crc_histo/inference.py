@@ -220,10 +220,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
             if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
             probs.append(run(x))
             rows += [str(chunks[k][i]) for i in ok]
-    if scale is not None:
-        mm = model_mpp(model)
-        warnings.warn(f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {scale:.3f}, then cut to their "
-                      f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
+    if scale is not None: warnings.warn(_scale_note(model, mpp))
     _report(len(files), errors, resized, model.tile_px, scale is not None)
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
@@ -237,6 +234,12 @@ def _check_mpp(mpp):
     if isinstance(mpp, bool) or not isinstance(mpp, (int, float)) or not math.isfinite(mpp) or not 0 < mpp < 100:
         raise CrcHistoError(f"The tiles' scale must be a positive number of µm per pixel (below 100), not {mpp!r}.")
     return float(mpp)
+
+def _scale_note(model, mpp):
+    "What bringing tiles at `mpp` µm/px to the model's scale does, in words."
+    mm = model_mpp(model)
+    return (f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {mpp/mm:.3f}, then cut to their "
+            f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
 
 def model_mpp(model:TileClassifier, # A loaded model or ensemble
              ) -> float:
@@ -288,10 +291,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
         if unknown: raise CrcHistoError(f"The data has classes the model does not know: {', '.join(unknown)} (it knows {', '.join(model.classes)}).")
         truth = labels
     targs = np.array([model.classes.index(t) for t in truth])
-    if mpp is not None:
-        mm = model_mpp(model)
-        warnings.warn(f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {mpp/mm:.3f}, then cut to their "
-                      f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
+    if mpp is not None: warnings.warn(_scale_note(model, _check_mpp(mpp)))
     probs = {name: _member_probs(model, files, t, mpp, engine) for name, t in [('plain', False), ('tta', True)][:1+tta]}
     res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
     if class_map is not None:
