@@ -313,13 +313,17 @@ def load_models(paths:Path|str|list, # One model folder, several, or one string 
     return models[0] if len(models) == 1 else TileEnsemble(models)
 
 # %% ../nbs/10_export.ipynb #3ae6406e
+def _stain_normalised(model) -> bool:
+    "Whether `model` (or any member of an ensemble) normalises stain, which ONNX cannot express."
+    return any(getattr(m, 'stain', None) is not None for m in [model, *getattr(model, 'members', [])])
+
 def export_onnx(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                 dest:Path|str,  # `.onnx` file to write (atomically)
                 opset:int=17,   # ONNX opset version
                ) -> Path:
     "Write `model` as an ONNX graph taking float N×3×size×size tiles in [0, 1] and returning logits."
     if not isinstance(model, TileClassifier): model = load_model(model)
-    if getattr(model, 'stain', None) is not None or any(getattr(m, 'stain', None) is not None for m in getattr(model, 'members', [])):
+    if _stain_normalised(model):
         raise CrcHistoError("A model with stain normalisation cannot be exported to ONNX (its eigen-decomposition has no ONNX operator); use it with crc-histo predict.")
     model = model.float().eval()
     x = torch.rand(1, 3, model.size, model.size)

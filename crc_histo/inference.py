@@ -19,7 +19,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, cohorts, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
-from .export import TileClassifier, export_onnx, load_model
+from .export import TileClassifier, _stain_normalised, export_onnx, load_model
 
 # %% auto #0
 __all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'tile_prober',
@@ -109,11 +109,15 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
 # %% ../nbs/11_inference.ipynb #3de6ed2d
 engines = ('auto', 'eager', 'onnx', 'int8')
 
+def _unit_array(x):
+    "Tiles (uint8, or float in [0, 1]) as a contiguous float32 numpy array in [0, 1], ONNX Runtime's input."
+    return (x.float() / (1 if torch.is_floating_point(x) else 255)).contiguous().numpy()
+
 def _quantise(f, calib, bs=32):
     "Static int8 quantisation (QDQ, per channel) of the ONNX file `f`, activation ranges from the tiles `calib`; the new file."
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
-    xs = (calib.float() / (1 if torch.is_floating_point(calib) else 255)).contiguous().numpy()
+    xs = _unit_array(calib)
     class _Tiles(CalibrationDataReader):
         def __init__(self): self.batches = iter([{'tiles': xs[i:i+bs]} for i in range(0, len(xs), bs)])
         def get_next(self): return next(self.batches, None)
@@ -142,14 +146,13 @@ class OrtTiles:
 
     def logits(self, x:torch.Tensor) -> torch.Tensor:
         "Logits for tiles N×3×S×S, uint8 or float in [0, 1]."
-        v = (x.float() / (1 if torch.is_floating_point(x) else 255)).contiguous().numpy()
-        return torch.from_numpy(self.session.run(None, {'tiles': v})[0])
+        return torch.from_numpy(self.session.run(None, {'tiles': _unit_array(x)})[0])
 
 # %% ../nbs/11_inference.ipynb #3f8a1e70
 def _auto_engine(model, n_tiles):
     "'onnx' for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
     if n_tiles is None or n_tiles < 1000: return 'eager'
-    if getattr(model, 'stain', None) is not None or any(getattr(m, 'stain', None) is not None for m in getattr(model, 'members', [])): return 'eager'
+    if _stain_normalised(model): return 'eager'
     try: import onnxruntime
     except ImportError: return 'eager'
     return 'onnx'
