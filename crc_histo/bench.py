@@ -12,8 +12,9 @@ import torch
 from .core import CrcHistoError, atomic_path, class_folders, tile_files
 
 # %% auto #0
-__all__ = ['run_isolated', 'bench_train_kaggle', 'bench_train_fast', 'matmul_flops_per_s', 'forward_flops', 'bench_train_bare',
-           'bench_forward_bare', 'bench_predict_loop', 'bench_get_preds', 'bench_predict_tiles', 'bench', 'bench_table']
+__all__ = ['run_isolated', 'bench_train_kaggle', 'bench_train_fast', 'bench_train_phase', 'matmul_flops_per_s', 'forward_flops',
+           'bench_train_bare', 'bench_forward_bare', 'bench_predict_loop', 'bench_get_preds', 'bench_predict_tiles',
+           'bench', 'bench_table']
 
 # %% ../nbs/15_bench.ipynb #3aec4656
 def _case(name, kwargs, q):
@@ -36,19 +37,20 @@ def run_isolated(fn, # A function of this module returning a dict (run by name f
     return res
 
 # %% ../nbs/15_bench.ipynb #1bdb2bbc
-def _time_train(learn, n_batches, warmup):
-    "Tiles/s over `n_batches` full-model training steps (data loading included) after `warmup` steps."
+def _time_train(learn, n_batches, warmup, unfreeze=True, stats=None):
+    "Tiles/s over `n_batches` training steps (data loading included) after `warmup` steps; the whole model unless `unfreeze` is False."
     from fastai.callback.core import Callback, CancelFitException
     class _StepTimer(Callback):
         order = 99
-        def before_fit(self): self.i, self.t, self.times = 0, None, []
+        def before_fit(self): self.i, self.t, self.times = 0, time.perf_counter(), []
         def after_batch(self):
+            if self.i == 0 and stats is not None: stats['first_step_seconds'] = time.perf_counter() - self.t
             now = time.perf_counter()
             if self.t is not None and self.i >= warmup: self.times.append(now - self.t)
             self.t, self.i = now, self.i + 1
             if self.i > warmup + n_batches: raise CancelFitException
     timer = _StepTimer()
-    learn.unfreeze()
+    if unfreeze: learn.unfreeze()
     learn.fit(1, 1e-4, cbs=[timer])
     return learn.dls.train.bs*len(timer.times)/sum(timer.times)
 
@@ -86,6 +88,31 @@ def bench_train_fast(data, # Data folder (class sub-folders), 'kather2016' or 's
     learn = crc_learner(dls, arch, pretrained=False, precision=precision)
     return dict(case=f"crc_histo fast path ({size} px, {learn.crc_meta['precision']}, channels_last)", size=size,
                 precision=learn.crc_meta['precision'], tiles_per_s=_time_train(learn, n_batches, warmup), cache_seconds=cache_s)
+
+# %% ../nbs/15_bench.ipynb #6d24f966
+_phase_words = dict(frozen='frozen, fastai default (train_bn=True)', frozen_head='frozen, head only (train_bn=False)',
+                    unfrozen='unfrozen, eager', compiled='unfrozen, torch.compile')
+
+def bench_train_phase(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                      phase:str='unfrozen', # 'frozen' (fastai: BatchNorm trains), 'frozen_head' (head only), 'unfrozen' or 'compiled' (unfrozen, torch.compile)
+                      n_batches:int=6, # Timed training steps
+                      warmup:int=2, # Untimed steps first (a compiled model compiles in the first)
+                      bs:int=64, # Batch size
+                      size:int=150, # Tile size in px (native: 150)
+                      arch:str='mobilenet_v2', # Backbone (random weights: speed only)
+                     ) -> dict:
+    "Tiles/s of one training phase of a recipe on the fast path (bf16 where the CPU has it, channels_last)."
+    from crc_histo.data import resolve_data
+    from crc_histo.fastdata import fast_dls
+    from crc_histo.models import crc_learner
+    if phase not in _phase_words: raise CrcHistoError(f"Unknown phase {phase!r}: choose {', '.join(_phase_words)}.")
+    torch.manual_seed(0)
+    learn = crc_learner(fast_dls(resolve_data(data), bs=bs, size=size), arch, pretrained=False, train_bn=phase != 'frozen_head')
+    learn.freeze() if phase.startswith('frozen') else learn.unfreeze()
+    if phase == 'compiled': learn.model.compile()
+    stats = {}
+    rate = _time_train(learn, n_batches, warmup, unfreeze=False, stats=stats)
+    return dict(case=f"{arch}, {_phase_words[phase]}", phase=phase, arch=arch, tiles_per_s=rate, **stats)
 
 # %% ../nbs/15_bench.ipynb #f908ead5
 def matmul_flops_per_s(dtype:torch.dtype=torch.bfloat16, # Element type
@@ -190,7 +217,7 @@ def bench_get_preds(data, # Data folder (class sub-folders), 'kather2016' or 'sa
 def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
                         n:int=1024, # Tiles to classify
                         size:int=150, # Tile size in px
-                        engine:str='eager', # `predict_tiles`' engine: 'eager', 'onnx' or 'int8'
+                        engine:str='eager', # `predict_tiles`' engine: 'eager', 'compile', 'onnx' or 'int8'
                        ) -> dict:
     "crc_histo's `predict_tiles` (native size, threaded decoding) with one engine; eager is bf16 autocast with channels_last."
     from crc_histo.models import create_model, arch_stats
@@ -204,7 +231,7 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     predict_tiles(model, fs[:64], progress=False, engine=engine)
     t0 = time.perf_counter()
     predict_tiles(model, fs, progress=False, engine=engine)  # an ONNX engine's export and calibration are timed: a user pays them
-    what = {'eager': 'eager bf16, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}[engine]
+    what = {'eager': 'eager bf16, channels_last', 'compile': 'torch.compile bf16, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}[engine]
     return dict(case=f'crc_histo predict_tiles ({size} px, {what})', engine=engine, tiles_per_s=n/(time.perf_counter() - t0))
 
 # %% ../nbs/15_bench.ipynb #49486e88
@@ -220,10 +247,12 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     train = [run_isolated(bench_train_kaggle, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
              run_isolated(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
              run_isolated(bench_train_bare, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch)]
+    phases = [run_isolated(bench_train_phase, data=data, phase=p, n_batches=nb, warmup=wu, bs=bs)
+              for p in ('frozen', 'frozen_head', 'unfrozen', *(() if quick else ('compiled',)))]  # compiling takes minutes
     n_inf = 64 if quick else 1024
     infer = [run_isolated(bench_predict_loop, data=data, n=8 if quick else 48),
              run_isolated(bench_get_preds, data=data, n=32 if quick else 256),
-             *[run_isolated(bench_predict_tiles, data=data, n=n_inf, engine=e) for e in ('eager', 'onnx', 'int8')],
+             *[run_isolated(bench_predict_tiles, data=data, n=n_inf, engine=e) for e in ('eager', 'onnx', 'int8', *(() if quick else ('compile',)))],
              run_isolated(bench_forward_bare, n=n_inf)]
     peak = {'fp32': matmul_flops_per_s(torch.float32), 'bf16': matmul_flops_per_s(torch.bfloat16)}
     for r in train:
@@ -231,8 +260,9 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
         r['flops_per_s'] = 3*forward_flops(arch, r['size'])*r['tiles_per_s']
         r['ceiling_fraction'] = r['flops_per_s']/peak.get(r['precision'], peak['fp32'])
         r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
+    for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
     for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
-    res = dict(arch=arch, train=train, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
+    res = dict(arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)
     print(md)
@@ -253,6 +283,9 @@ def bench_table(res:dict, # `bench`'s result
     for r in res['train']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['epoch_seconds_4000']:.0f} s | {r['tiles_per_s']/t0:.1f} | {na(r, 'of_bare_loop', '.2f')} | "
                     f"{r['peak_rss_mb']:.0f} | {r['flops_per_s']/1e9:.0f} G | {100*r['ceiling_fraction']:.0f} % |")
+    if res.get('phases'):
+        rows += ["", "| training phase (recipe's backbone, fast path) | tiles/s | × unfrozen eager | first step | peak RSS MB |", "|---|---|---|---|---|"]
+        rows += [f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['of_unfrozen']:.2f} | {r['first_step_seconds']:.1f} s | {r['peak_rss_mb']:.0f} |" for r in res['phases']]
     rows += ["", "| inference (ResNet18) | tiles/s | × learn.predict | × bare forward | peak RSS MB |", "|---|---|---|---|---|"]
     for r in res['inference']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['tiles_per_s']/i0:.1f} | {na(r, 'of_bare_forward', '.2f')} | {r['peak_rss_mb']:.0f} |")

@@ -192,8 +192,8 @@ def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
     p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
     p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
-    p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'onnx', 'int8'],
-                   help="how the network runs: auto (ONNX Runtime for 1000 tiles or more, else eager PyTorch), eager, onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
+    p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'compile', 'onnx', 'int8'],
+                   help="how the network runs: auto (ONNX Runtime for 1000 tiles or more, else eager PyTorch), eager, compile (torch.compile; compiling takes a minute or two), onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
 
 # %% ../nbs/13_cli.ipynb #4e17b360
 def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser

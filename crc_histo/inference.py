@@ -107,7 +107,7 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
 
 # %% ../nbs/11_inference.ipynb #3de6ed2d
-engines = ('auto', 'eager', 'onnx', 'int8')
+engines = ('auto', 'eager', 'compile', 'onnx', 'int8')
 
 def _unit_array(x):
     "Tiles (uint8, or float in [0, 1]) as a contiguous float32 numpy array in [0, 1], ONNX Runtime's input."
@@ -149,6 +149,16 @@ class OrtTiles:
         return torch.from_numpy(self.session.run(None, {'tiles': _unit_array(x)})[0])
 
 # %% ../nbs/11_inference.ipynb #3f8a1e70
+def _compiled_probs(model, tta, precision):
+    "`tile_probs` of `model` compiled by torch.compile; a batch smaller than the first is padded to its size, so the graph compiles once."
+    compiled, first = torch.compile(model, dynamic=False), []
+    def fn(x):
+        n = len(x)
+        if not first: first.append(n)
+        if n < first[0]: x = torch.cat([x, x[-1:].expand(first[0] - n, *x.shape[1:])])
+        return tile_probs(compiled, x, tta=tta, precision=precision)[:n]
+    return fn
+
 def _auto_engine(model, n_tiles):
     "'onnx' for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
     if n_tiles is None or n_tiles < 1000: return 'eager'
@@ -158,7 +168,7 @@ def _auto_engine(model, n_tiles):
     return 'onnx'
 
 def tile_prober(model:TileClassifier, # A loaded model or ensemble
-                engine:str='eager', # 'auto', 'eager', 'onnx' or 'int8' (see above)
+                engine:str='eager', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see above)
                 tta:bool=False, # Average over the 8 dihedral views
                 precision:str='auto', # The eager engine's precision; ONNX Runtime runs float32 or int8
                 calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on
@@ -168,6 +178,7 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
     if engine == 'auto': engine = _auto_engine(model, n_tiles)
     if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
+    elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
     else:
         ort_model = OrtTiles(model, int8=engine == 'int8', calib=calib)
         fn = lambda x: (dihedral_tta(ort_model.logits, x) if tta else ort_model.logits(x).softmax(1)).float()
@@ -201,7 +212,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   progress:bool=True,   # Show a progress bar
                   workers:int=2,        # Decoding threads
                   mpp:float|None=None,  # The tiles' µm per pixel: they are brought to the model's scale (rescaled, then cut to its tile size)
-                  engine:str='auto',    # 'auto', 'eager', 'onnx' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
+                  engine:str='auto',    # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
     if not isinstance(model, TileClassifier): model = load_model(model)

@@ -18,6 +18,7 @@ from torch import nn
 from fastai.vision.all import (CrossEntropyLossFlat, DataLoaders, Learner, Normalize, accuracy, add_head,
                               create_body, imagenet_stats, num_features_model, risinstance)
 from fastai.vision.learner import TimmBody, model_meta, _resnet_split
+from fastai.callback.training import BnFreeze
 from .core import CrcHistoError
 from .precision import ChannelsLastFit, resolve_precision, set_precision
 
@@ -261,6 +262,7 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
                 channels_last:bool=True, # Keep model and batches in channels-last memory format
                 metrics=accuracy, # fastai metric(s)
                 loss_func=None, # Loss (default: fastai's `CrossEntropyLossFlat`)
+                train_bn:bool=True, # Frozen epochs also train the body's BatchNorm layers (fastai's default: a backward pass through the whole body); False: head only, the frozen body in inference mode (fastai's `BnFreeze`)
                 **kwargs, # Passed on to fastai's `Learner`
                ) -> Learner:
     "A fastai `Learner` for tissue classification with normalisation, freezing, precision and `crc_meta` set up."
@@ -268,7 +270,8 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
     model = create_model(arch, len(dls.vocab), pretrained, weights)
     size = _tile_px(dls)
     mean, std = _normalize(dls, *arch_stats(arch))
-    learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=arch_splitter(arch), **kwargs)
+    learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=arch_splitter(arch), train_bn=train_bn, **kwargs)
+    if not train_bn: learn.add_cb(BnFreeze())  # frozen BatchNorm layers keep their ImageNet statistics
     origin = weights_origin(arch, pretrained, weights)
     if origin!='none': learn.freeze()
     set_precision(learn, resolved)

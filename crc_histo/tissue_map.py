@@ -60,7 +60,7 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                precision:str='auto',  # 'auto', 'fp32', 'bf16' or 'fp16'
                progress:bool=False,   # Show a progress bar
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
-               engine:str='auto',     # 'auto', 'eager', 'onnx' or 'int8' (see `inference.tile_prober`)
+               engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -215,7 +215,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped: class -1
               thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
               progress:bool=False, # Show a progress bar
-              engine:str='auto', # 'auto', 'eager', 'onnx' or 'int8' (see `inference.tile_prober`)
+              engine:str='auto', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
