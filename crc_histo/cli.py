@@ -179,7 +179,7 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
-    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
+    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
     if rank_distrib(): return  # a distributed run: the first process writes the model
     save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
@@ -193,7 +193,7 @@ def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
     p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
     p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'compile', 'onnx', 'int8'],
-                   help="how the network runs: auto (ONNX Runtime for 1000 tiles or more, else eager PyTorch), eager, compile (torch.compile; compiling takes a minute or two), onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
+                   help="how the network runs: auto (for 1000 tiles or more, ONNX Runtime or eager PyTorch, whichever runs the first batch faster; else eager), eager, compile (torch.compile; compiling takes a minute or two), onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
 
 # %% ../nbs/13_cli.ipynb #4e17b360
 def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser

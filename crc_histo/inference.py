@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/inference.html.md"""
 
 # %% ../nbs/11_inference.ipynb #9867c94c
 from __future__ import annotations
-import csv, glob, json, math, tempfile, warnings
+import csv, glob, json, math, tempfile, time, warnings
 from collections import Counter
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -159,8 +159,24 @@ def _compiled_probs(model, tta, precision):
         return tile_probs(compiled, x, tta=tta, precision=precision)[:n]
     return fn
 
+def _timed(fn, x):
+    "Seconds `fn` takes on the batch `x`, timed on its second run (the first warms it up)."
+    fn(x)
+    t = time.perf_counter(); fn(x)
+    return time.perf_counter() - t
+
+def _engine_probs(model, engine, tta, precision, calib):
+    "The probability function of one engine (not 'auto'), its `engine` attribute set."
+    if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
+    elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
+    else:
+        ort_model = OrtTiles(model, int8=engine == 'int8', calib=calib)
+        fn = lambda x: (dihedral_tta(ort_model.logits, x) if tta else ort_model.logits(x).softmax(1)).float()
+    fn.engine = engine
+    return fn
+
 def _auto_engine(model, n_tiles):
-    "'onnx' for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
+    "'onnx' (a candidate against eager) for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
     if n_tiles is None or n_tiles < 1000: return 'eager'
     if _stain_normalised(model): return 'eager'
     try: import onnxruntime
@@ -171,19 +187,16 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
                 engine:str='eager', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see above)
                 tta:bool=False, # Average over the 8 dihedral views
                 precision:str='auto', # The eager engine's precision; ONNX Runtime runs float32 or int8
-                calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on
+                calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on, and to time the candidates of 'auto' on
                 n_tiles:int|None=None, # How many tiles the job has (for 'auto')
                ):
     "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used."
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
-    if engine == 'auto': engine = _auto_engine(model, n_tiles)
-    if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
-    elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
-    else:
-        ort_model = OrtTiles(model, int8=engine == 'int8', calib=calib)
-        fn = lambda x: (dihedral_tta(ort_model.logits, x) if tta else ort_model.logits(x).softmax(1)).float()
-    fn.engine = engine
-    return fn
+    if engine == 'auto':
+        engine = _auto_engine(model, n_tiles)
+        if engine == 'onnx' and calib is not None and len(calib):  # a candidate: measured against eager on the job's first batch
+            return min((_engine_probs(model, e, tta, precision, calib) for e in ('eager', 'onnx')), key=lambda fn: _timed(fn, calib))
+    return _engine_probs(model, engine, tta, precision, calib)
 
 # %% ../nbs/11_inference.ipynb #a852b71f
 def _read_batch(files, size, tile_px=None, scale=None):
