@@ -294,7 +294,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     from crc_histo.inference import predict_tiles, save_predictions
     if a.csv: check_output(a.csv, what='the CSV')
     df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine)
-    if a.csv: print(f"{len(df)} tiles classified; table in {save_predictions(df, a.csv)}")
+    if a.csv: print(f"{len(df)} tiles classified ({df.attrs['engine']} engine); table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
 
