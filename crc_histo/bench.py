@@ -46,7 +46,7 @@ def _time_train(learn, n_batches, warmup, unfreeze=True, stats=None):
         def after_batch(self):
             if self.i == 0 and stats is not None: stats['first_step_seconds'] = time.perf_counter() - self.t
             now = time.perf_counter()
-            if self.t is not None and self.i >= warmup: self.times.append(now - self.t)
+            if self.i >= max(warmup, 1): self.times.append(now - self.t)  # the first step (start-up, compiling) is never a rate
             self.t, self.i = now, self.i + 1
             if self.i > warmup + n_batches: raise CancelFitException
     timer = _StepTimer()
