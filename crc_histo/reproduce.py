@@ -167,7 +167,7 @@ def _result_line(run, m):
                 train_kwargs={k: v for k, v in kw.items() if k != 'data'},
                 accuracy=m['accuracy'], per_class_accuracy=m['per_class_accuracy'], train_seconds=m['train_seconds'],
                 precision=m['precision'], pipeline=m['pipeline'], size=m['size'], aug=m['aug'],
-                n_valid=m['split']['n_valid'], device=m['device'], versions=m['versions'],
+                n_valid=m['split']['n_valid'], device=m['device'], versions=m['versions'], resumed=m['resumed'],
                 date=time.strftime('%Y-%m-%d'))
 
 # %% ../nbs/14_reproduce.ipynb #5c108550
@@ -176,7 +176,7 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
               runs:list[dict], # From `plan_runs`
               keep_models:bool=False, # Keep each run's checkpoint (large)?
              ) -> list[dict]:
-    "Run every planned run not already in out/results.jsonl; return all result lines."
+    "Run every planned run not already in out/results.jsonl, resuming an interrupted one from its checkpoint; return all result lines."
     from crc_histo.recipes import train
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fname = out/'results.jsonl'
@@ -186,8 +186,9 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
     for i, run in enumerate(todo):
         kw = dict(run['train_kwargs']); kw.setdefault('data', data)
         rdir = out/'runs'/run['key'].replace('|', '_')
-        print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}", flush=True)
-        learn, m = train(out=rdir, **kw)
+        resume = (rdir/'checkpoint.pth').exists()  # an earlier reproduction stopped inside this run: go on from its last epoch
+        print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}" + (" (resumed from its checkpoint)" if resume else ""), flush=True)
+        learn, m = train(out=rdir, resume=resume, **kw)
         with open(fname, 'a') as f: f.write(json.dumps(_result_line(run, m)) + '\n')
         if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)
         print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s", flush=True)
