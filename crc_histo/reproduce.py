@@ -178,6 +178,7 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
              ) -> list[dict]:
     "Run every planned run not already in out/results.jsonl, resuming an interrupted one from its checkpoint; return all result lines."
     from crc_histo.recipes import train
+    from crc_histo.train import CheckpointMismatch
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fname = out/'results.jsonl'
     done = {r['key'] for r in load_results(fname)}
@@ -188,7 +189,10 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
         rdir = out/'runs'/run['key'].replace('|', '_')
         resume = (rdir/'checkpoint.pth').exists()  # an earlier reproduction stopped inside this run: go on from its last epoch
         print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}" + (" (resumed from its checkpoint)" if resume else ""), flush=True)
-        learn, m = train(out=rdir, resume=resume, **kw)
+        try: learn, m = train(out=rdir, resume=resume, **kw)
+        except CheckpointMismatch as e:  # the run key matches, the settings do not (other --precision, data, ...)
+            raise CrcHistoError(f"The interrupted run {run['key']} was started with other settings ({'; '.join(e.differences[:4])}): "
+                                f"rerun with those, or delete {rdir} to start it over.") from None
         with open(fname, 'a') as f: f.write(json.dumps(_result_line(run, m)) + '\n')
         if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)
         print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s", flush=True)

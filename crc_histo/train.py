@@ -19,7 +19,7 @@ from .core import CrcHistoError, atomic_path
 
 # %% auto #0
 __all__ = ['Phase', 'fine_tune_phases', 'rng_state', 'set_rng_state', 'EpochCheckpoint', 'EpochLog', 'read_checkpoint',
-           'load_checkpoint', 'fit_phases', 'tensorboard_callback']
+           'CheckpointMismatch', 'load_checkpoint', 'fit_phases', 'tensorboard_callback']
 
 # %% ../nbs/06_train.ipynb #5cdb85e0
 @dataclass
@@ -115,6 +115,16 @@ def read_checkpoint(fname:Path, # Checkpoint written by `EpochCheckpoint`
         return torch.load(fname, map_location='cpu', weights_only=True)
     except Exception as e: raise CrcHistoError(f"The checkpoint {fname} is unreadable ({type(e).__name__}); delete it to start again.") from None
 
+# %% ../nbs/06_train.ipynb #62e762f0
+class CheckpointMismatch(CrcHistoError):
+    "A checkpoint saved by a run of other settings, refused by a resume; `differences` names them."
+    def __init__(self, fname:Path, # The refused checkpoint
+                 differences:list[str], # 'key: saved there, asked now', one per setting that differs
+                ):
+        self.fname, self.differences = fname, differences
+        super().__init__(f"The checkpoint {fname} belongs to another run ({'; '.join(differences[:4])}): resume with the "
+                         f"same settings and data, or train into a new --out.")
+
 # %% ../nbs/06_train.ipynb #26ac337e
 def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive the saved state
                     fname:Path, # Checkpoint written by `EpochCheckpoint`
@@ -129,8 +139,7 @@ def _restore(learn, state, fname, config):
     if config is not None and saved != config:
         diff = [f"{k}: {saved.get(k)!r} there, {config.get(k)!r} now" for k in sorted(set(config) | set(saved or {}))
                 if (saved or {}).get(k) != config.get(k)] if isinstance(saved, dict) else ['no configuration saved']
-        raise CrcHistoError(f"The checkpoint {fname} belongs to another run ({'; '.join(diff[:4])}): resume with the same "
-                            f"settings and data, or train into a new --out.")
+        raise CheckpointMismatch(fname, diff)
     learn.model.load_state_dict(state['model'])
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
