@@ -191,7 +191,7 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
         print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}" + (" (resumed from its checkpoint)" if resume else ""), flush=True)
         try: learn, m = train(out=rdir, resume=resume, **kw)
         except CheckpointMismatch as e:  # the run key matches, the settings do not (other --precision, data, ...)
-            raise CrcHistoError(f"The interrupted run {run['key']} was started with other settings ({'; '.join(e.differences[:4])}): "
+            raise CrcHistoError(f"The interrupted run {run['key']} was started with other settings ({e.named}): "
                                 f"rerun with those, or delete {rdir} to start it over.") from None
         with open(fname, 'a') as f: f.write(json.dumps(_result_line(run, m)) + '\n')
         if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)

@@ -122,8 +122,12 @@ class CheckpointMismatch(CrcHistoError):
                  differences:list[str], # 'key: saved there, asked now', one per setting that differs
                 ):
         self.fname, self.differences = fname, differences
-        super().__init__(f"The checkpoint {fname} belongs to another run ({'; '.join(differences[:4])}): resume with the "
+        super().__init__(f"The checkpoint {fname} belongs to another run ({self.named}): resume with the "
                          f"same settings and data, or train into a new --out.")
+    @property
+    def named(self) -> str:
+        "The first four differences, as every message about the mismatch names them."
+        return '; '.join(self.differences[:4])
 
 # %% ../nbs/06_train.ipynb #26ac337e
 def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive the saved state
