@@ -6,15 +6,16 @@ Docs: https://crc-histo.github.io/crc_histo/bench.html.md"""
 
 # %% ../nbs/15_bench.ipynb #a5810146
 from __future__ import annotations
-import json, multiprocessing as mp, resource, time
+import json, multiprocessing as mp, os, platform, resource, time
 from pathlib import Path
 import torch
 from .core import CrcHistoError, atomic_path, class_folders, tile_files
+from .precision import cpu_class, cpu_has_fast_bf16, resolve_precision
 
 # %% auto #0
 __all__ = ['run_isolated', 'bench_train_kaggle', 'bench_train_fast', 'bench_train_phase', 'matmul_flops_per_s', 'forward_flops',
            'bench_train_bare', 'bench_forward_bare', 'bench_predict_loop', 'bench_get_preds', 'bench_predict_tiles',
-           'bench', 'bench_table']
+           'cpu_summary', 'cpu_line', 'bench', 'bench_table']
 
 # %% ../nbs/15_bench.ipynb #3aec4656
 def _case(name, kwargs, q):
@@ -35,6 +36,10 @@ def run_isolated(fn, # A function of this module returning a dict (run by name f
     p.join()
     if 'error' in res: raise CrcHistoError(f"Benchmark case {fn.__name__} failed: {res['error']}")
     return res
+
+def _in_process(fn, **kwargs):
+    "Run `fn(**kwargs)` here; its peak RSS is this process's so far (an upper bound)."
+    return dict(fn(**kwargs), peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)
 
 # %% ../nbs/15_bench.ipynb #1bdb2bbc
 def _time_train(learn, n_batches, warmup, unfreeze=True, stats=None):
@@ -144,13 +149,15 @@ def bench_train_bare(data, # Data folder (class sub-folders), 'kather2016' or 's
                      bs:int=64, # Batch size
                      size:int=150, # Tile size in px
                      arch:str='resnet18', # Backbone (random weights: speed only)
+                     precision:str='auto', # 'auto' (bf16 where the CPU computes it natively, else fp32), 'bf16' or 'fp32'
                     ) -> dict:
-    "The reference: a bare PyTorch training loop over the decoded uint8 tiles (flip + quarter turn, bf16 autocast, channels-last, AdamW)."
+    "The reference: a bare PyTorch training loop over the decoded uint8 tiles (flip + quarter turn, autocast in `precision`, channels-last, AdamW)."
     from crc_histo.core import find_cohort
     from crc_histo.fastdata import tile_cache
     from crc_histo.data import kather_files, resolve_data
     from crc_histo.models import create_model, arch_stats
     torch.manual_seed(0)
+    prec = resolve_precision(precision, 'cpu')
     path = resolve_data(data)
     x = tile_cache(kather_files(path, find_cohort(path).classes), size)
     y = torch.randint(0, 8, (len(x),))
@@ -164,26 +171,28 @@ def bench_train_bare(data, # Data folder (class sub-folders), 'kather2016' or 's
         xb = torch.rot90(x[idx].float().div_(255), int(torch.randint(4, ())), (2, 3))
         if torch.rand(()) < 0.5: xb = xb.flip(3)
         xb = ((xb - mean) / std).contiguous(memory_format=torch.channels_last)
-        with torch.autocast('cpu', dtype=torch.bfloat16):
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=prec == 'bf16'):
             loss = torch.nn.functional.cross_entropy(model(xb).float(), y[idx])
         opt.zero_grad(); loss.backward(); opt.step()
         if i >= warmup: times.append(time.perf_counter() - t)
-    return dict(case=f'bare PyTorch loop ({size} px, bf16, channels_last, AdamW)', size=size, precision='bf16', tiles_per_s=bs*len(times)/sum(times))
+    return dict(case=f'bare PyTorch loop ({size} px, {prec}, channels_last, AdamW)', size=size, precision=prec, tiles_per_s=bs*len(times)/sum(times))
 
 def bench_forward_bare(n:int=256, # Tiles to classify, in batches of 64
                        size:int=150, # Tile size in px
                        arch:str='resnet18', # Network (random weights: speed only)
+                       precision:str='auto', # 'auto' (bf16 where the CPU computes it natively, else fp32), 'bf16' or 'fp32'
                       ) -> dict:
-    "The reference for inference: the model's eager bf16 forward (channels-last) on batches already in memory."
+    "The reference for inference: the model's eager forward (autocast in `precision`, channels-last) on batches already in memory."
     from crc_histo.models import create_model
     torch.manual_seed(0)
+    prec = resolve_precision(precision, 'cpu')
     model = create_model(arch, 8, pretrained=False).to(memory_format=torch.channels_last).eval()
     x = torch.rand(64, 3, size, size).contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode(), torch.autocast('cpu', dtype=torch.bfloat16):
+    with torch.inference_mode(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=prec == 'bf16'):
         model(x)
         t0 = time.perf_counter()
         for _ in range(max(1, n // 64)): model(x)
-    return dict(case=f'bare eager forward ({size} px, bf16, channels_last, tiles in memory)', size=size, precision='bf16',
+    return dict(case=f'bare eager forward ({size} px, {prec}, channels_last, tiles in memory)', size=size, precision=prec,
                 tiles_per_s=64*max(1, n // 64)/(time.perf_counter() - t0))
 
 # %% ../nbs/15_bench.ipynb #21b4f2b7
@@ -219,7 +228,7 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
                         size:int=150, # Tile size in px
                         engine:str='eager', # `predict_tiles`' engine: 'eager', 'compile', 'onnx', 'int8' or 'auto'
                        ) -> dict:
-    "crc_histo's `predict_tiles` (native size, threaded decoding) with one engine; eager is bf16 autocast with channels_last."
+    "crc_histo's `predict_tiles` (native size, threaded decoding) with one engine; eager is channels_last, bf16 autocast where the CPU computes bf16 natively."
     from crc_histo.models import create_model, arch_stats
     from crc_histo.export import TileClassifier
     from crc_histo.inference import predict_tiles
@@ -232,9 +241,22 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     t0 = time.perf_counter()
     used = predict_tiles(model, fs, progress=False, engine=engine).attrs['engine']  # export, calibration, auto's timing: all timed, a user pays them
     secs = time.perf_counter() - t0
-    what = {'eager': 'eager bf16, channels_last', 'compile': 'torch.compile bf16, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}
+    prec = resolve_precision('auto', 'cpu')  # the eager and compiled engines' precision
+    what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}
     label = f"auto, which chose {what[used]}" if engine == 'auto' else what[engine]
     return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, tiles_per_s=n/secs)
+
+# %% ../nbs/15_bench.ipynb #15ee6766
+def cpu_summary() -> dict:
+    "This CPU as a benchmark records it: class, model name, cores, torch threads and whether it computes bf16 natively."
+    try: name = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): name = platform.processor() or platform.machine()
+    return {'class': cpu_class(), 'name': name, 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'bf16_native': cpu_has_fast_bf16()}
+
+def cpu_line(cpu:dict, # `cpu_summary`'s record
+            ) -> str:
+    "One line naming the CPU a result comes from."
+    return f"CPU: {cpu['class']} ({'native bf16' if cpu['bf16_native'] else 'no native bf16: bf16 would be emulated, so fp32'}), {cpu['name']}, {cpu['cores']} cores, {cpu['threads']} torch threads"
 
 # %% ../nbs/15_bench.ipynb #49486e88
 def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
@@ -246,25 +268,28 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     from crc_histo.data import resolve_data
     data = resolve_data(data)
     nb, wu, bs = (2, 1, 16) if quick else (8, 2, 64)
-    train = [run_isolated(bench_train_kaggle, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
-             run_isolated(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),
-             run_isolated(bench_train_bare, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch)]
-    phases = [run_isolated(bench_train_phase, data=data, phase=p, n_batches=nb, warmup=wu, bs=bs)
+    run = _in_process if quick else run_isolated  # the smoke test checks the machinery; a fresh process per case only isolates memory
+    small = {'size': 64} if quick else {}
+    train = [run(bench_train_kaggle, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch),  # the Kaggle pipeline is 224 px, even quick
+             run(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch, **small),
+             run(bench_train_bare, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch, **small)]
+    phases = [run(bench_train_phase, data=data, phase=p, n_batches=nb, warmup=wu, bs=bs, **small)
               for p in ('frozen', 'frozen_head', 'unfrozen', *(() if quick else ('compiled',)))]  # compiling takes minutes
-    n_inf = 64 if quick else 1024
-    infer = [run_isolated(bench_predict_loop, data=data, n=8 if quick else 48),
-             run_isolated(bench_get_preds, data=data, n=32 if quick else 256),
-             *[run_isolated(bench_predict_tiles, data=data, n=n_inf, engine=e) for e in ('eager', 'onnx', 'int8', *(() if quick else ('compile', 'auto')))],
-             run_isolated(bench_forward_bare, n=n_inf)]
-    peak = {'fp32': matmul_flops_per_s(torch.float32), 'bf16': matmul_flops_per_s(torch.bfloat16)}
+    n_inf, s_inf = (32, 64) if quick else (1024, 150)
+    infer = [run(bench_predict_loop, data=data, n=4 if quick else 48),
+             run(bench_get_preds, data=data, n=16 if quick else 256),
+             *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', 'int8', *(() if quick else ('compile', 'auto')))],
+             run(bench_forward_bare, n=n_inf, size=s_inf)]
+    mm = (256, 2) if quick else (2048, 10)
+    peak = {'fp32': matmul_flops_per_s(torch.float32, *mm), 'bf16': matmul_flops_per_s(torch.bfloat16, *mm) if cpu_has_fast_bf16() else None}
     for r in train:
         r['epoch_seconds_4000'] = 4000/r['tiles_per_s']
         r['flops_per_s'] = 3*forward_flops(arch, r['size'])*r['tiles_per_s']
-        r['ceiling_fraction'] = r['flops_per_s']/peak.get(r['precision'], peak['fp32'])
+        r['ceiling_fraction'] = r['flops_per_s']/(peak.get(r['precision']) or peak['fp32'])
         r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
     for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
     for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
-    res = dict(arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
+    res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)
     print(md)
@@ -280,7 +305,8 @@ def bench_table(res:dict, # `bench`'s result
     "Markdown tables of a benchmark result, with ratios to the Kaggle pipeline."
     t0, i0 = res['train'][0]['tiles_per_s'], res['inference'][0]['tiles_per_s']
     na = lambda r, k, fmt: format(r[k], fmt) if k in r else '—'  # results saved before a column existed
-    rows = [f"| training (full model, {res.get('arch', 'resnet18')}) | tiles/s | 4000-tile epoch | × Kaggle | × bare loop | peak RSS MB | FLOP/s used | of matmul peak |",
+    rows = [cpu_line(res['cpu']) if 'cpu' in res else 'CPU: not recorded (a result saved before the CPU class was)', "",
+            f"| training (full model, {res.get('arch', 'resnet18')}) | tiles/s | 4000-tile epoch | × Kaggle | × bare loop | peak RSS MB | FLOP/s used | of matmul peak |",
             "|---|---|---|---|---|---|---|---|"]
     for r in res['train']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['epoch_seconds_4000']:.0f} s | {r['tiles_per_s']/t0:.1f} | {na(r, 'of_bare_loop', '.2f')} | "
@@ -292,6 +318,7 @@ def bench_table(res:dict, # `bench`'s result
     for r in res['inference']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['tiles_per_s']/i0:.1f} | {na(r, 'of_bare_forward', '.2f')} | {r['peak_rss_mb']:.0f} |")
     p = res['matmul_flops_per_s']
-    rows += ["", f"Matmul peak on this CPU ({res['threads']} threads): {p['fp32']/1e9:.0f} GFLOP/s fp32, {p['bf16']/1e9:.0f} GFLOP/s bf16. "
+    bf16 = f"{p['bf16']/1e9:.0f} GFLOP/s bf16" if p.get('bf16') else "bf16 not measured (not native here)"
+    rows += ["", f"Matmul peak on this CPU ({res['threads']} threads): {p['fp32']/1e9:.0f} GFLOP/s fp32, {bf16}. "
                  "Training ≈ 3 × forward FLOPs per tile. The bare loop and the bare forward, measured in the same run, are the model's own ceiling."]
     return '\n'.join(rows) + '\n'
