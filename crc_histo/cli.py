@@ -14,7 +14,7 @@ from .core import CrcHistoError, atomic_path, check_output, cohorts
 
 # %% auto #0
 __all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce',
-           'cmd_bench', 'build_parser', 'main']
+           'cmd_bench', 'cmd_models', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
 def _checked(conv, ok, need):
@@ -383,6 +383,41 @@ def cmd_bench(a:argparse.Namespace, # The parsed command line
     from crc_histo.bench import bench
     bench('sample' if a.quick else a.data, quick=a.quick, out=a.out, arch=a.arch)
 
+# %% ../nbs/13_cli.ipynb #5404473e
+def _models_options(p:argparse.ArgumentParser, # The sub-command's parser
+                   ):
+    "Options of `crc-histo models`."
+    p.add_argument('--card', metavar='NAME', help="print this model's card")
+    p.add_argument('--registry', help='a registry JSON file instead of the one shipped in the package')
+
+# %% ../nbs/13_cli.ipynb #9232b9ba
+def _card_lines(name:str, # The model's name
+                c:dict, # Its card (`read_registry`)
+               ) -> str:
+    "A model card as lines a person reads."
+    from crc_histo.zoo import _pct_ci
+    ts, pf, ex = c['tile_split'], c['patient_folds'], c['external']
+    return '\n'.join([f"{name}: {c['backbone']}, {len(c['classes'])} classes ({', '.join(c['classes'])})",
+        f"tiles: {c['tile_px']} px at {c['mpp']} µm/px; normalisation mean {c['normalisation']['mean']}, std {c['normalisation']['std']}",
+        f"trained on: {c['training_data']}", f"licence: {c['licence']}", f"command: {c['command']}",
+        f"tile split: {_pct_ci(ts)} on {ts.get('n')} held-out tiles (95 % CI), in {ts.get('arithmetic', 'fp32')}"
+        + (f"; {100*t['accuracy']:.1f} % in {t['precision']} as validated during training" if (t := ts.get('at_training')) else ''),
+        f"patient folds: {100*pf['mean']:.1f} ± {100*pf['sd']:.1f} % over {pf['n_folds']} folds (the recipe, two patients held out per fold)",
+        f"external check: {_pct_ci(ex)} on {ex.get('n')} tiles of {ex.get('data')}",
+        f"intended use: {c['intended_use']}", f"limits: {c['limits']}"])
+
+def cmd_models(a:argparse.Namespace, # The parsed command line
+              ):
+    "List the named pretrained models, or print one's card."
+    import pandas as pd
+    from crc_histo.zoo import read_registry, zoo_table
+    reg = read_registry(a.registry)
+    if a.card:
+        if a.card not in reg: raise CrcHistoError(f"There is no pretrained model named {a.card!r}; the names are {', '.join(reg)}.")
+        print(_card_lines(a.card, reg[a.card]['card'])); return
+    print(pd.DataFrame(zoo_table(reg)).to_string(index=False))
+    print("\nUse a name wherever a command takes a MODEL (crc-histo map NAME slide.svs --out maps); --card NAME shows its card.")
+
 # %% ../nbs/13_cli.ipynb #aa4217e4
 _commands = dict(
     download=('download the 5000 Kather 2016 tiles from Zenodo', _download_options, cmd_download),
@@ -391,6 +426,7 @@ _commands = dict(
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
     map=('tissue map of a large H&E image', _map_options, cmd_map),
+    models=('list the pretrained models (names usable as MODEL)', _models_options, cmd_models),
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
     bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
 

@@ -17,6 +17,7 @@ from safetensors.torch import save_file, load_file
 import crc_histo
 from .core import CrcHistoError, atomic_path
 from .models import create_model
+from .zoo import model_path
 from .augment import StainNormalizer
 
 # %% auto #0
@@ -246,12 +247,11 @@ def _from_learner(learn:Learner, fname:Path) -> TileClassifier:
     return TileClassifier(learn.model.float(), check_meta(meta, str(fname))).eval()
 
 # %% ../nbs/10_export.ipynb #a302307c
-def load_model(path:Path|str, # Model folder (or a file in it); or a fastai `.pkl` export when `trust=True`
+def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained model's name (`crc-histo models`); or a fastai `.pkl` export when `trust=True`
                trust:bool=False, # Allow unpickling a fastai export, which runs code stored in the file
               ) -> TileClassifier:
     "Load a saved model as a `TileClassifier` in eval mode on the CPU; never unpickles unless `trust`."
-    path = Path(path)
-    if not path.exists(): raise CrcHistoError(f"Model path {path} does not exist.")
+    path = model_path(path)  # a path that exists, else the folder of the named pretrained model
     if path.is_file() and path.suffix.lower() in ('.pkl', '.pth', '.pt'):
         if not trust: raise CrcHistoError(f"{path} is a pickle (fastai learn.export); loading it runs code stored in the file, so pass trust=True only for a file you made or trust.")
         try:
