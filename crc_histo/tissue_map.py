@@ -360,10 +360,10 @@ def find_slides(specs:list, # Slide or image files, folders of them, or glob pat
             fs = sorted(p for p in Path(spec).iterdir() if p.is_file() and not p.name.startswith('.')
                         and p.suffix.lower() in slide_extensions + image_extensions)
             if not fs: raise CrcHistoError(f"The folder {spec} holds no slide or image files ({', '.join(slide_extensions)}, ...).")
-        elif glob.has_magic(spec):
+        elif Path(spec).is_file() or not glob.has_magic(spec): fs = [Path(spec)]  # a missing file is reported with the slides that fail
+        else:
             fs = sorted(Path(p) for p in glob.glob(spec) if Path(p).is_file())
             if not fs: raise CrcHistoError(f"No file matches {spec}.")
-        else: fs = [Path(spec)]  # a missing file is reported with the slides that fail
         found += [f for f in fs if f not in found]
     names = {}
     for f in found:
