@@ -308,7 +308,8 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, IMAGE.geojson (tiles for QuPath) and IMAGE.csv (tiles); '
                    'with several images, one such folder per image and summary.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
-    p.add_argument('--mpp', help="microns per pixel of the image (default: a slide's own; for a flat image, the model's), e.g. 0.5 for a 20x scan, 0.25 for 40x", **_check('mpp'))
+    p.add_argument('--mpp', help="microns per pixel, e.g. 0.5 for a 20x scan, 0.25 for 40x: of the one image given (default: a slide's own; for a flat image, the model's); "
+                   "with several, of the slides that do not record theirs and of flat images", **_check('mpp'))
     p.add_argument('--min-tissue', type=_fraction, default=0.1, help='slides: skip tiles with less tissue than this fraction (default: %(default)s)')
     p.add_argument('--any-stain', action='store_true', help='map images that do not look like H&E brightfield (fluorescence, immunostains) anyway; their map is likely wrong')
     p.add_argument('--shard', help='i/n: map only every n-th image from the i-th (job arrays sharing --out; rerun without it for the full summary.csv)')
@@ -333,8 +334,8 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
         print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}")
         return
     summary, failed = map_slides(model, a.images, out, shard=a.shard, **kw)
-    print(f"{len(summary)} images mapped into {out}; areas in {out/'summary.csv'}")
-    if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped: " + '; '.join(f"{k} ({v.rstrip('.')})" for k, v in failed.items()) + '.')
+    print(f"areas of the {len(summary)} mapped image{'s' * (len(summary) != 1)} in {out/'summary.csv'}")
+    if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped, for the reasons given above: {', '.join(failed)}.")
 
 # %% ../nbs/13_cli.ipynb #47d8fbf7
 def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser

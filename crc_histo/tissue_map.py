@@ -65,7 +65,7 @@ def stain_problem(picture:Image.Image|np.ndarray, # The image or a smaller pictu
     dark = (mx < 30).mean()
     if dark > max_dark: return f"has a dark background ({dark:.0%} of it is black), as fluorescence images have"
     stained = (mx - mn >= 15) & (mx > 40)  # the `tissue_mask` rule
-    if stained.mean() < 0.001: return None  # nothing stained: no tissue to map, nothing to judge
+    if stained.mean() < 0.01: return None  # hardly anything stained (glass, a speck of dust): nothing to judge
     r, g, b = a[..., 0][stained], a[..., 1][stained], a[..., 2][stained]
     pink = ((r > b) & (b > g)).mean()
     if pink < min_eosin: return f"shows no eosin (only {pink:.1%} of its stained pixels are pink)"
@@ -212,7 +212,7 @@ def qupath_tiles(tmap:TissueMap, # A tissue map
     "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections."
     rows, cols, xs, ys, s = _cells(tmap)
     cls = [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
-    probs = tmap.probs[rows, cols].round(5).tolist()
+    probs = tmap.probs[rows, cols].astype(np.float64).round(5).tolist()  # 0.1795, not float32's 0.17949999868869781
     feats = []
     for k, x, y, p in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs):
         feats.append({'type': 'Feature',
@@ -247,7 +247,12 @@ def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal
     except ImportError: raise CrcHistoError("Whole-slide images need tiffslide: pip install 'crc_histo[wsi]'.") from None
     path = Path(path)
     if not path.is_file(): raise CrcHistoError(f"{path} does not exist or is not a file.")
-    try: return tiffslide.TiffSlide(path)
+    try:
+        s = tiffslide.TiffSlide(path)
+        with warnings.catch_warnings():  # tiffslide reads the scale of NDPI files but says its NDPI parsing is partial
+            warnings.filterwarnings('ignore', message='.*metadata parsing only partially implemented')
+            s.properties  # parsed once, now
+        return s
     except Exception as e: raise CrcHistoError(f"{path} cannot be read as a whole-slide image ({type(e).__name__}: {e}).") from None  # tiffslide's readers raise many kinds
 
 def is_slide(path:Path|str, # An image file
@@ -386,12 +391,19 @@ def _summary(out, slides):
         rows.append(row)
     return pd.DataFrame(rows)
 
+def _own_mpp(f):
+    "The µm/px that slide file `f` records, or None (a flat image, a slide without it, or a file that cannot be read)."
+    if not is_slide(f) or not f.is_file(): return None
+    try: return open_slide(f).properties.get('tiffslide.mpp-x')
+    except CrcHistoError: return None
+
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                slides:list, # Slide or image files, folders of them, or glob patterns
                out:Path|str, # Folder: one sub-folder per slide (named after the file) and summary.csv
+               mpp:float|None=None, # µm/px of the slides that do not record theirs (a slide's own scale wins) and of flat images
                shard:str|None=None, # 'i/n': map only every n-th slide from the i-th (a job array's share)
                quiet:bool=False, # Print nothing
-               **kwargs, # Arguments for `map_image` (mpp, min_tissue, check_stain, tta, bs, precision, progress, engine)
+               **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine)
               ) -> tuple:
     "Map every slide of `slides` not mapped yet into its folder under `out`, go on past failures, write summary.csv; return the summary and {slide: why it failed}."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -405,13 +417,13 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
         try:
             with warnings.catch_warnings(record=True) as seen:
                 warnings.simplefilter('always')
-                with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, **kwargs)
+                with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=None if _own_mpp(f) else mpp, **kwargs)
             for w in seen:
                 if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
         except Exception as e:  # one bad slide must not stop the others: say why and go on
             failed[f.name] = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
             say(f"{head} not mapped: {failed[f.name]}"); continue
-        area = f", {fr.area_mm2.sum():.1f} mm²" if 'area_mm2' in fr else ''
+        area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
         say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
     summary = _summary(out, todo)
     with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
