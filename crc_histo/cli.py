@@ -389,7 +389,7 @@ _commands = dict(
     train=('train a tissue classifier', _train_options, cmd_train),
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
-    map=('tissue map of a large H&E image', _map_options, cmd_map),
+    map=('tissue maps of H&E slides or large images: overlay, areas, tiles for QuPath', _map_options, cmd_map),
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
     bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
 
