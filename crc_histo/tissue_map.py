@@ -255,11 +255,13 @@ def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal
         return s
     except Exception as e: raise CrcHistoError(f"{path} cannot be read as a whole-slide image ({type(e).__name__}: {e}).") from None  # tiffslide's readers raise many kinds
 
+slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide')  # scanner formats (tiffslide reads these and pyramidal TIFFs)
+
 def is_slide(path:Path|str, # An image file
             ) -> bool:
     "Whether `path` is a whole-slide image (a slide scanner's format, or a TIFF with a resolution pyramid) rather than one flat image."
     path = Path(path)
-    if path.suffix.lower() in ('.svs', '.ndpi', '.scn', '.bif', '.svslide'): return True
+    if path.suffix.lower() in slide_extensions: return True
     if path.suffix.lower() not in ('.tif', '.tiff') or not path.is_file(): return False
     try:
         import tifffile
@@ -354,22 +356,20 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     return save_map(tm, out, image.stem, picture, mpp=info['slide_mpp']), info
 
 # %% ../nbs/12_tissue_map.ipynb #7444c1cf
-slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide', '.mrxs', '.vms', '.tif', '.tiff')
-
 def find_slides(specs:list, # Slide or image files, folders of them, or glob patterns ('scans/*.svs')
                ) -> list[Path]:
     "The image files that `specs` name, in order (a folder's and a pattern's sorted); a folder or pattern that names none is refused."
-    found = []
+    found, seen = [], set()
     for spec in map(str, specs):
         if Path(spec).is_dir():
             fs = sorted(p for p in Path(spec).iterdir() if p.is_file() and not p.name.startswith('.')
-                        and p.suffix.lower() in slide_extensions + image_extensions)
-            if not fs: raise CrcHistoError(f"The folder {spec} holds no slide or image files ({', '.join(slide_extensions)}, ...).")
+                        and p.suffix.lower() in slide_extensions + image_extensions)  # image_extensions has .tif
+            if not fs: raise CrcHistoError(f"The folder {spec} holds no slide or image files ({', '.join(slide_extensions + image_extensions)}).")
         elif Path(spec).is_file() or not glob.has_magic(spec): fs = [Path(spec)]  # a missing file is reported with the slides that fail
         else:
             fs = sorted(Path(p) for p in glob.glob(spec) if Path(p).is_file())
             if not fs: raise CrcHistoError(f"No file matches {spec}.")
-        found += [f for f in fs if f not in found]
+        found += [f for f in fs if not (f in seen or seen.add(f))]  # each file once
     names = {}
     for f in found:
         if f.stem in names: raise CrcHistoError(f"Two slides are named {f.stem} ({names[f.stem]} and {f}), but each needs its own output folder: map them into different --out folders.")
@@ -394,7 +394,8 @@ def _summary(out, slides):
 def _own_mpp(f):
     "The µm/px that slide file `f` records, or None (a flat image, a slide without it, or a file that cannot be read)."
     if not is_slide(f) or not f.is_file(): return None
-    try: return open_slide(f).properties.get('tiffslide.mpp-x')
+    try:
+        with open_slide(f) as s: return s.properties.get('tiffslide.mpp-x')
     except CrcHistoError: return None
 
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
