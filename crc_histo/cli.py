@@ -303,40 +303,39 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
                 ):
     "Options of `crc-histo map`."
     _model_options(p)
-    p.add_argument('image', help='RGB image file, or a whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra)')
-    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv')
+    p.add_argument('images', nargs='+', metavar='IMAGE',
+                   help='whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra) or large RGB image; several, a folder or a glob pattern map each into its own folder under --out')
+    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, IMAGE.geojson (tiles for QuPath) and IMAGE.csv (tiles); '
+                   'with several images, one such folder per image and summary.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
-    p.add_argument('--mpp', help="microns per pixel of the image (default: a slide's own; for a flat image, the model's)", **_check('mpp'))
-    p.add_argument('--min-tissue', type=float, default=0.1, help='slides: skip tiles with less tissue than this fraction (default: %(default)s)')
+    p.add_argument('--mpp', help="microns per pixel, e.g. 0.5 for a 20x scan, 0.25 for 40x: of the one image given (default: a slide's own; for a flat image, the model's); "
+                   "with several, of the slides that do not record theirs and of flat images", **_check('mpp'))
+    p.add_argument('--min-tissue', type=_fraction, default=0.1, help='slides: skip tiles with less tissue than this fraction (default: %(default)s)')
+    p.add_argument('--any-stain', action='store_true', help='map images that do not look like H&E brightfield (fluorescence, immunostains) anyway; their map is likely wrong')
+    p.add_argument('--shard', help='i/n: map only every n-th image from the i-th (job arrays sharing --out; rerun without it for the full summary.csv)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 # %% ../nbs/13_cli.ipynb #d6e2d2b7
 def cmd_map(a:argparse.Namespace, # The parsed command line
            ):
-    "Tissue map of a large H&E image or a whole slide: overlay PNG with legend, class map and areas."
-    import numpy as np
+    "Tissue map of large H&E images or whole slides: overlay PNG with legend, class map, areas, QuPath tiles; several at once with a summary."
+    import glob
     from crc_histo.export import load_models
-    from crc_histo.inference import model_mpp
-    from crc_histo.tissue_map import tissue_map, slide_map, is_slide, overlay, area_fractions
+    from crc_histo.tissue_map import map_image, map_slides
     out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
-    if is_slide(a.image):
-        if a.stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
-        if not 0 <= a.min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {a.min_tissue}.")
-        tm, base, info = slide_map(model, a.image, mpp=a.mpp, tta=a.tta, min_tissue=a.min_tissue, progress=not a.quiet, engine=a.engine)
-        fr = area_fractions(tm, mpp=info['slide_mpp'])
-        print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
-              f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
-    else:
-        tm, base = tissue_map(model, a.image, stride=a.stride, tta=a.tta, progress=not a.quiet, engine=a.engine), a.image
-        fr = area_fractions(tm, mpp=a.mpp or model_mpp(model))
-    out.mkdir(parents=True, exist_ok=True)
-    overlay(tm, base, dest=out/'overlay.png')
-    with atomic_path(out/'class_map.npy') as tmp:
-        with open(tmp, 'wb') as f: np.save(f, tm.index)
-    with atomic_path(out/'fractions.csv') as tmp: fr.to_csv(tmp)
-    print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
-    print(f"overlay in {out/'overlay.png'}")
+    kw = dict(mpp=a.mpp, stride=a.stride, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
+    one = a.images[0]
+    if len(a.images) == 1 and a.shard is None and (Path(one).is_file() or not (Path(one).is_dir() or glob.has_magic(one))):  # one image: its map in --out
+        fr, info = map_image(model, one, out, **kw)
+        if 'level' in info: print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
+                                  f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
+        print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
+        print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}")
+        return
+    summary, failed = map_slides(model, a.images, out, shard=a.shard, **kw)
+    print(f"areas of the {len(summary)} mapped image{'s' * (len(summary) != 1)} in {out/'summary.csv'}")
+    if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped, for the reasons given above: {', '.join(failed)}.")
 
 # %% ../nbs/13_cli.ipynb #47d8fbf7
 def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -425,7 +424,7 @@ _commands = dict(
     train=('train a tissue classifier', _train_options, cmd_train),
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
-    map=('tissue map of a large H&E image', _map_options, cmd_map),
+    map=('tissue maps of H&E slides or large images: overlay, areas, tiles for QuPath', _map_options, cmd_map),
     models=('list the pretrained models (names usable as MODEL)', _models_options, cmd_models),
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
     bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))

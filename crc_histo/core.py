@@ -16,7 +16,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'TissueClass', 'CrcHistoError', 'sample_path',
            'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort', 'find_cohort',
-           'nct_layout', 'atomic_path', 'check_output']
+           'nct_layout', 'take_shard', 'atomic_path', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -153,6 +153,17 @@ def nct_layout(dest:Path|str, # New folder to write the NCT-style copy of the fi
         name = f"{cls}-{hashlib.md5(f.name.encode()).hexdigest()[:8].upper()}.tif"
         with Image.open(f) as im: im.convert('RGB').resize((224, 224), Image.Resampling.BILINEAR).save(dest/cls/name)
     return dest
+
+# %% ../nbs/00_core.ipynb #306497a5
+def take_shard(items:list, # All the work, in a fixed order
+               spec:str|None, # 'i/n': the i-th of n shares (1 <= i <= n); None: all of it
+              ) -> list:
+    "Every n-th item of `items` from the i-th, for `spec` 'i/n'; all of them for `None`."
+    if spec is None: return list(items)
+    try: i, n = (int(s) for s in str(spec).split('/'))
+    except ValueError: i = n = 0
+    if not 1 <= i <= n: raise CrcHistoError(f"--shard must look like 2/4 (the 2nd of 4 shares), not {spec!r}.")
+    return list(items)[i-1::n]
 
 # %% ../nbs/00_core.ipynb #715ed382
 @contextmanager

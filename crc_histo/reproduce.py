@@ -10,7 +10,7 @@ import json, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .core import CrcHistoError, atomic_path
+from .core import CrcHistoError, atomic_path, take_shard
 
 # %% auto #0
 __all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'ablation', 'parse_arch_map', 'plan_runs',
@@ -103,13 +103,6 @@ def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mob
     return {a.strip(): b.strip() for a, b in pairs}
 
 # %% ../nbs/14_reproduce.ipynb #4a763d68
-def _shard(spec):
-    "(i, n) from 'i/n', 1 <= i <= n."
-    try: i, n = (int(s) for s in spec.split('/'))
-    except (ValueError, AttributeError): i = n = 0
-    if not 1 <= i <= n: raise CrcHistoError(f"--shard must look like 2/4 (the 2nd of 4 shares), not {spec!r}.")
-    return i, n
-
 def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the study)
               seeds:int=1, # Training seeds per experiment (42, 43, ...)
               splitters:tuple=('random',), # Splits to run each experiment on
@@ -141,10 +134,7 @@ def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the stu
                     split = splitter if fold is None else f'{splitter}{fold}'
                     runs.append(dict(key=f"{name}|{kw['arch']}|{split}|{seed}", experiment=name, study=study,
                                      description=e.description, kaggle_arch=e.train_kwargs['arch'], train_kwargs=kw))
-    if shard is not None:
-        i, n = _shard(shard)
-        runs = runs[i-1::n]
-    return runs
+    return take_shard(runs, shard)
 
 # %% ../nbs/14_reproduce.ipynb #9875102c
 def load_results(fname:Path|str, # JSON-lines results file

@@ -6,6 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/tissue_map.html.md"""
 
 # %% ../nbs/12_tissue_map.ipynb #10c4a893
 from __future__ import annotations
+import glob, json, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,13 +15,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, tissue_classes
+from .core import CrcHistoError, atomic_path, image_extensions, take_shard, tissue_classes
 from .export import TileClassifier, load_model
 from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
-__all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask',
-           'slide_map']
+__all__ = ['slide_extensions', 'TissueMap', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
+           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'slide_map', 'map_image',
+           'find_slides', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -50,6 +52,35 @@ def _as_rgb(image, max_pixels):
         raise CrcHistoError("The image must be a file path, a PIL image or an H×W×3 uint8 array.")
     return image
 
+# %% ../nbs/12_tissue_map.ipynb #a7ed2464
+def stain_problem(picture:Image.Image|np.ndarray, # The image or a smaller picture of it (a slide thumbnail), RGB
+                  max_dark:float=0.5, # Largest share of black pixels (brightest channel below 30) of a brightfield image
+                  min_eosin:float=0.01, # Smallest share of eosin-pink pixels (red > blue > green) among the stained ones
+                 ) -> str|None:
+    "Why `picture` does not look like H&E brightfield (e.g. 'has a dark background (74 % of it is black), as fluorescence images have'), or `None` when it does."
+    a = np.asarray(picture.convert('RGB')) if isinstance(picture, Image.Image) else np.asarray(picture)
+    k = max(1, max(a.shape[:2]) // 1024)  # about a million pixels are plenty
+    a = a[::k, ::k, :3].astype(np.int16)
+    mx, mn = a.max(2), a.min(2)
+    dark = (mx < 30).mean()
+    if dark > max_dark: return f"has a dark background ({dark:.0%} of it is black), as fluorescence images have"
+    stained = (mx - mn >= 15) & (mx > 40)  # the `tissue_mask` rule
+    if stained.mean() < 0.01: return None  # hardly anything stained (glass, a speck of dust): nothing to judge
+    r, g, b = a[..., 0][stained], a[..., 1][stained], a[..., 2][stained]
+    pink = ((r > b) & (b > g)).mean()
+    if pink < min_eosin: return f"shows no eosin (only {pink:.1%} of its stained pixels are pink)"
+    return None
+
+# %% ../nbs/12_tissue_map.ipynb #0cd1dde6
+def _stain_check(picture, what, check):
+    "Refuse (`check`) or warn about a `picture` of `what` (a file name) that does not look like H&E brightfield; return the problem or None."
+    why = stain_problem(picture)
+    if why is None: return None
+    said = f"{what} does not look like an H&E brightfield image: it {why}"
+    if check: raise CrcHistoError(f"{said}; the model knows only H&E, so its map would be wrong (--any-stain, or check_stain=False, maps it anyway).")
+    warnings.warn(f"{said}; mapped anyway, as asked, but the map is likely wrong.")
+    return why
+
 # %% ../nbs/12_tissue_map.ipynb #0db29bf5
 def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                image:Path|str|np.ndarray|Image.Image, # RGB image: file, PIL image or H×W×3 uint8 array
@@ -61,10 +92,12 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                progress:bool=False,   # Show a progress bar
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
                engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
+               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield (`stain_problem`); False: warn and map it
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
     if not isinstance(model, TileClassifier): model = load_model(model)
     img = _as_rgb(image, max_pixels)
+    _stain_check(img, Path(image).name if isinstance(image, (str, Path)) else 'The image', check_stain)
     tile = tile or model.tile_px; stride = stride or tile
     if tile < 1 or stride < 1 or bs < 1: raise CrcHistoError("tile, stride and bs must be positive.")
     h,w = img.shape[:2]
@@ -158,6 +191,54 @@ def overlay(tmap:TissueMap, # A tissue map
         except OSError as e: raise CrcHistoError(f"Cannot write the overlay to {dest} ({e.strerror or e}).") from e
     return pic
 
+# %% ../nbs/12_tissue_map.ipynb #8b880d40
+def _cells(tmap):
+    "Row, column, left and top (image px) of each mapped tile's square, and the square's side."
+    rows, cols = np.nonzero(tmap.index >= 0)
+    off = (tmap.tile - tmap.stride) // 2
+    return rows, cols, cols * tmap.stride + off, rows * tmap.stride + off, int(tmap.stride)
+
+def tile_table(tmap:TissueMap, # A tissue map
+              ) -> pd.DataFrame:
+    "One row per mapped tile: its square (`minx, miny, width, height`, image px) and `prob_<class>` for each class."
+    rows, cols, x, y, side = _cells(tmap)
+    df = pd.DataFrame({'minx': x, 'miny': y, 'width': side, 'height': side})
+    for k, c in enumerate(tmap.classes): df[f'prob_{c}'] = tmap.probs[rows, cols, k]
+    return df
+
+# %% ../nbs/12_tissue_map.ipynb #73ce4fc1
+def qupath_tiles(tmap:TissueMap, # A tissue map
+                ) -> dict:
+    "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections."
+    rows, cols, xs, ys, s = _cells(tmap)
+    cls = [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
+    probs = tmap.probs[rows, cols].astype(np.float64).round(5).tolist()  # 0.1795, not float32's 0.17949999868869781
+    feats = []
+    for k, x, y, p in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs):
+        feats.append({'type': 'Feature',
+                      'geometry': {'type': 'Polygon', 'coordinates': [[[x, y], [x+s, y], [x+s, y+s], [x, y+s], [x, y]]]},
+                      'properties': {'objectType': 'tile', 'classification': {'name': cls[k][0], 'color': cls[k][1]},
+                                     'measurements': {f'prob_{c}': v for c, v in zip(tmap.classes, p)}}})
+    return {'type': 'FeatureCollection', 'features': feats}
+
+# %% ../nbs/12_tissue_map.ipynb #43053910
+def save_map(tmap:TissueMap, # A tissue map
+             out:Path|str, # Folder to write into (created if need be)
+             name:str, # The image's name, for the QuPath and tile files (`name`.geojson, `name`.csv)
+             picture:Path|str|np.ndarray|Image.Image|None=None, # The image or a smaller picture of it, under the overlay
+             mpp:float|None=None, # µm/px of the map's pixels, for the areas
+            ) -> pd.DataFrame:
+    "Write overlay.png, class_map.npy, fractions.csv, `name`.geojson (QuPath) and `name`.csv (tiles) into `out`, each atomically; return the fractions."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    fr = area_fractions(tmap, mpp=mpp)
+    overlay(tmap, picture, dest=out/'overlay.png')
+    with atomic_path(out/'class_map.npy') as tmp:
+        with open(tmp, 'wb') as f: np.save(f, tmap.index)
+    with atomic_path(out/'fractions.csv') as tmp: fr.to_csv(tmp)
+    with atomic_path(out/f'{name}.geojson') as tmp: tmp.write_text(json.dumps(qupath_tiles(tmap), separators=(',', ':')))
+    with atomic_path(out/f'{name}.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
+    return fr
+
 # %% ../nbs/12_tissue_map.ipynb #1b3300e9
 def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal .tif, ...)
               ):
@@ -166,14 +247,21 @@ def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal
     except ImportError: raise CrcHistoError("Whole-slide images need tiffslide: pip install 'crc_histo[wsi]'.") from None
     path = Path(path)
     if not path.is_file(): raise CrcHistoError(f"{path} does not exist or is not a file.")
-    try: return tiffslide.TiffSlide(path)
+    try:
+        s = tiffslide.TiffSlide(path)
+        with warnings.catch_warnings():  # tiffslide reads the scale of NDPI files but says its NDPI parsing is partial
+            warnings.filterwarnings('ignore', message='.*metadata parsing only partially implemented')
+            s.properties  # parsed once, now
+        return s
     except Exception as e: raise CrcHistoError(f"{path} cannot be read as a whole-slide image ({type(e).__name__}: {e}).") from None  # tiffslide's readers raise many kinds
+
+slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide')  # scanner formats (tiffslide reads these and pyramidal TIFFs)
 
 def is_slide(path:Path|str, # An image file
             ) -> bool:
     "Whether `path` is a whole-slide image (a slide scanner's format, or a TIFF with a resolution pyramid) rather than one flat image."
     path = Path(path)
-    if path.suffix.lower() in ('.svs', '.ndpi', '.scn', '.bif', '.svslide'): return True
+    if path.suffix.lower() in slide_extensions: return True
     if path.suffix.lower() not in ('.tif', '.tiff') or not path.is_file(): return False
     try:
         import tifffile
@@ -187,7 +275,8 @@ def slide_level(slide, # An open slide (`open_slide`)
                ) -> tuple[int, float]:
     "The pyramid level to read (the coarsest whose µm/px is not coarser than the model's) and its µm/px."
     base = mpp if mpp is not None else slide.properties.get('tiffslide.mpp-x')
-    if not base: raise CrcHistoError("The slide does not record its µm/px; give it with mpp (crc-histo map --mpp).")
+    if not base: raise CrcHistoError("The slide does not record its scale in µm per pixel, which scanners normally write into the file "
+                                     "(Aperio: MPP in its description), so give it: --mpp (mpp= in Python), e.g. --mpp 0.5 for a 20x scan or 0.25 for 40x.")
     mpps = [float(base) * d for d in slide.level_downsamples]
     fine = [i for i, m in enumerate(mpps) if m <= model_mpp * 1.01]
     lvl = max(fine, key=lambda i: mpps[i]) if fine else 0
@@ -216,6 +305,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
               progress:bool=False, # Show a progress bar
               engine:str='auto', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
+              check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn and map it
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -227,6 +317,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     rows, cols = H // t, W // t
     if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
     thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
+    stain = _stain_check(thumb, Path(slide).name, check_stain)
     cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
     todo = np.argwhere(cover >= min_tissue)
     probs, run = np.zeros((rows, cols, len(model.classes)), np.float32), None
@@ -239,5 +330,102 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
         probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
     tile0 = round(t * ds)
-    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds)
+    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds, stain_problem=stain)
     return TissueMap(index, probs, model.classes, tile0, tile0, (s.dimensions[1], s.dimensions[0])), thumb, info
+
+# %% ../nbs/12_tissue_map.ipynb #4c124989
+def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
+              image:Path|str, # An image file or a whole-slide image file
+              out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, <name>.geojson and <name>.csv
+              mpp:float|None=None, # µm/px of the image (None: a slide's own; for a flat image, the model's)
+              stride:int|None=None, # Flat images: step between tiles in px (default: the tile size)
+              min_tissue:float=0.1, # Slides: tiles with less tissue (on the thumbnail) are skipped
+              check_stain:bool=True, # Refuse an image that does not look like H&E brightfield; False: warn and map it
+              **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine)
+             ) -> tuple:
+    "Map one image or whole slide and write its map into `out` (`save_map`); return the fractions and how it was read."
+    if not isinstance(model, TileClassifier): model = load_model(model)
+    image = Path(image)
+    if is_slide(image):
+        if stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
+        if not 0 <= min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {min_tissue}.")
+        tm, picture, info = slide_map(model, image, mpp=mpp, min_tissue=min_tissue, check_stain=check_stain, **kwargs)
+    else:
+        tm, picture = tissue_map(model, image, stride=stride, check_stain=check_stain, **kwargs), image
+        info = dict(slide_mpp=mpp or model_mpp(model), tiles=tm.index.size, tissue_tiles=tm.index.size)
+    return save_map(tm, out, image.stem, picture, mpp=info['slide_mpp']), info
+
+# %% ../nbs/12_tissue_map.ipynb #7444c1cf
+def find_slides(specs:list, # Slide or image files, folders of them, or glob patterns ('scans/*.svs')
+               ) -> list[Path]:
+    "The image files that `specs` name, in order (a folder's and a pattern's sorted); a folder or pattern that names none is refused."
+    found, seen = [], set()
+    for spec in map(str, specs):
+        if Path(spec).is_dir():
+            fs = sorted(p for p in Path(spec).iterdir() if p.is_file() and not p.name.startswith('.')
+                        and p.suffix.lower() in slide_extensions + image_extensions)  # image_extensions has .tif
+            if not fs: raise CrcHistoError(f"The folder {spec} holds no slide or image files ({', '.join(slide_extensions + image_extensions)}).")
+        elif Path(spec).is_file() or not glob.has_magic(spec): fs = [Path(spec)]  # a missing file is reported with the slides that fail
+        else:
+            fs = sorted(Path(p) for p in glob.glob(spec) if Path(p).is_file())
+            if not fs: raise CrcHistoError(f"No file matches {spec}.")
+        found += [f for f in fs if not (f in seen or seen.add(f))]  # each file once
+    names = {}
+    for f in found:
+        if f.stem in names: raise CrcHistoError(f"Two slides are named {f.stem} ({names[f.stem]} and {f}), but each needs its own output folder: map them into different --out folders.")
+        names[f.stem] = f
+    return found
+
+# %% ../nbs/12_tissue_map.ipynb #3f36496a
+def _summary(out, slides):
+    "One row per finished slide: tissue tiles, area, and each class's area (mm²) and fraction, from its fractions.csv."
+    rows = []
+    for f in slides:
+        p = Path(out)/f.stem/'fractions.csv'
+        if not p.exists(): continue
+        fr = pd.read_csv(p, index_col='tissue')
+        row = {'slide': f.name, 'tissue_tiles': int(fr.tiles.sum())}
+        if 'area_mm2' in fr: row['area_mm2'] = fr.area_mm2.sum()
+        row.update({f'{c}_mm2': fr.area_mm2[c] for c in fr.index if 'area_mm2' in fr})
+        row.update({f'{c}_fraction': fr.fraction[c] for c in fr.index})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+def _own_mpp(f):
+    "The µm/px that slide file `f` records, or None (a flat image, a slide without it, or a file that cannot be read)."
+    if not is_slide(f) or not f.is_file(): return None
+    try:
+        with open_slide(f) as s: return s.properties.get('tiffslide.mpp-x')
+    except CrcHistoError: return None
+
+def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
+               slides:list, # Slide or image files, folders of them, or glob patterns
+               out:Path|str, # Folder: one sub-folder per slide (named after the file) and summary.csv
+               mpp:float|None=None, # µm/px of the slides that do not record theirs (a slide's own scale wins) and of flat images
+               shard:str|None=None, # 'i/n': map only every n-th slide from the i-th (a job array's share)
+               quiet:bool=False, # Print nothing
+               **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine)
+              ) -> tuple:
+    "Map every slide of `slides` not mapped yet into its folder under `out`, go on past failures, write summary.csv; return the summary and {slide: why it failed}."
+    if not isinstance(model, TileClassifier): model = load_model(model)
+    out, todo = Path(out), find_slides(slides)
+    mine = take_shard(todo, shard)
+    say = (lambda *a: None) if quiet else (lambda s: print(s, flush=True))
+    failed = {}
+    for i, f in enumerate(mine):
+        head = f"[{i+1}/{len(mine)}] {f.name}:"
+        if (out/f.stem/'fractions.csv').exists(): say(f"{head} already mapped"); continue
+        try:
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter('always')
+                with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=None if _own_mpp(f) else mpp, **kwargs)
+            for w in seen:
+                if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
+        except Exception as e:  # one bad slide must not stop the others: say why and go on
+            failed[f.name] = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
+            say(f"{head} not mapped: {failed[f.name]}"); continue
+        area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
+        say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
+    summary = _summary(out, todo)
+    with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
+    return summary, failed
