@@ -155,11 +155,37 @@ def nct_layout(dest:Path|str, # New folder to write the NCT-style copy of the fi
     return dest
 
 # %% ../nbs/00_core.ipynb #715ed382
+def _write_failure(e:Exception, # What a write raised
+                   folder:Path, # Where it was writing
+                  ) -> str:
+    "Why a write failed, in a few words: the system's reason (from an `OSError` or a library's 'os error N'), else 'no space left on device' when the disk is full."
+    code = getattr(e, 'errno', None)
+    if code is None and (m := re.search(r'os error (\d+)', str(e))): code = int(m.group(1))  # safetensors: '... (os error 28)'
+    if code: why = os.strerror(code)
+    else:
+        try: full = shutil.disk_usage(folder).free < 1<<20
+        except OSError: full = False
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        first = re.sub(r'^\[enforce fail at [^\]]*\][\s.]*', '', first)  # torch's C++ prefix
+        why = 'no space left on device' if full else f'the write stopped part-way ({first})'
+    return why[:1].lower() + why[1:]
+
+def _failed_write(e:BaseException) -> bool:
+    "Is `e` what a file write raises when the disk or the file system fails it (not a bug, not a refusal)?"
+    return isinstance(e, (OSError, RuntimeError)) or type(e).__name__ == 'SafetensorError'
+
+def _remove_empty(folders:list[Path]):
+    "Remove those of `folders` (deepest first) that hold nothing."
+    for p in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        try: p.rmdir()
+        except OSError: pass
+
 @contextmanager
 def atomic_path(dest:Path|str, # Final file or folder path
                ):
-    "Yield a temporary path beside `dest`; move it onto `dest` only if the block finishes without error."
+    "Yield a temporary path beside `dest`; move it onto `dest` only if the block finishes without error; a failed write is a `CrcHistoError` naming `dest` and the cause."
     dest = Path(dest)
+    made = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]  # folders created for this write only
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.partial')
     def _rm(p):
@@ -170,6 +196,11 @@ def atomic_path(dest:Path|str, # Final file or folder path
         yield tmp
         if dest.is_dir() and tmp.is_dir(): shutil.rmtree(dest)
         os.replace(tmp, dest)
+    except BaseException as e:
+        why = _write_failure(e, dest.parent) if _failed_write(e) else None  # while the partial file still fills the disk
+        _rm(tmp); _remove_empty(made)
+        if why is None: raise
+        raise CrcHistoError(f"Could not write {dest}: {why}.") from e
     finally: _rm(tmp)
 
 # %% ../nbs/00_core.ipynb #e083a609

@@ -235,6 +235,15 @@ def _sorted_order(files):
     keys = [Path(f).as_posix() for f in files]
     return sorted(range(len(keys)), key=keys.__getitem__)
 
+def _no_patient_re(files):
+    "Refuse a patient split without a patient-id pattern, for the true reason: names with no ids, or a folder not taken for the cohort whose ids they carry."
+    named = [c for c in cohorts.values() if c.patient_re and files and all(re.search(c.patient_re, Path(f).name) for f in files)]
+    if named: raise CrcHistoError(
+        f"The tile names carry {named[0].name} patient ids (e.g. {patient_id(files[0], named[0].patient_re)}), but the data was not taken for "
+        f"the {named[0].name} cohort, as its folder holds fewer than half of that cohort's {len(named[0].classes)} class folders: "
+        f"name the cohort (--cohort {named[0].name}) to split it by patient.")
+    patient_id(files[0] if files else '', None)  # the names carry none: core's sentence
+
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
                   splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
@@ -249,6 +258,7 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
     if splitter=='random':
         with torch.random.fork_rng(devices=[]): trn,val = RandomSplitter(valid_pct, seed)(srt)
     elif splitter=='patient':
+        if patient_re is None: _no_patient_re(srt)
         groups = [patient_id(f, patient_re) for f in srt]
         n = round(1/valid_pct)
         if len(set(groups)) < n: raise CrcHistoError(
