@@ -16,7 +16,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'TissueClass', 'CrcHistoError', 'sample_path',
            'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort', 'find_cohort',
-           'nct_layout', 'atomic_path', 'check_output']
+           'nct_layout', 'atomic_path', 'output_folder', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -202,6 +202,21 @@ def atomic_path(dest:Path|str, # Final file or folder path
         if why is None: raise
         raise CrcHistoError(f"Could not write {dest}: {why}.") from e
     finally: _rm(tmp)
+
+# %% ../nbs/00_core.ipynb #6602baee
+@contextmanager
+def output_folder(dest:Path|str, # Folder a command writes into (created, with its parents, as needed)
+                 ):
+    "Create the folder `dest` for the block; if the block raises, remove the folders it created that are still empty."
+    dest = Path(dest)
+    made = [p for p in [dest, *dest.parents] if not p.exists()]
+    dest.mkdir(parents=True, exist_ok=True)
+    try: yield dest
+    except BaseException:
+        for p in made:  # deepest first; inside a folder made here, every empty sub-folder is the block's too
+            subs = [s for s in p.rglob('*') if s.is_dir() and not s.is_symlink()] if p.is_dir() else []
+            _remove_empty([*subs, p])
+        raise
 
 # %% ../nbs/00_core.ipynb #e083a609
 def check_output(dest:Path|str, # Where a result will be written
