@@ -159,6 +159,8 @@ def _write_failure(e:Exception, # What a write raised
                    folder:Path, # Where it was writing
                   ) -> str:
     "Why a write failed, in a few words: the system's reason (from an `OSError` or a library's 'os error N'), else 'no space left on device' when the disk is full."
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and (f := next((p for p in [folder, *folder.parents] if p.is_file()), None)):
+        return f"{f} is a file, not a folder"
     code = getattr(e, 'errno', None)
     if code is None and (m := re.search(r'os error (\d+)', str(e))): code = int(m.group(1))  # safetensors: '... (os error 28)'
     if code: why = os.strerror(code)
@@ -186,18 +188,18 @@ def atomic_path(dest:Path|str, # Final file or folder path
     "Yield a temporary path beside `dest`; move it onto `dest` only if the block finishes without error; a failed write is a `CrcHistoError` naming `dest` and the cause."
     dest = Path(dest)
     made = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]  # folders created for this write only
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.partial')
     def _rm(p):
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         elif p.exists() or p.is_symlink(): p.unlink()
-    _rm(tmp)
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _rm(tmp)
         yield tmp
         if dest.is_dir() and tmp.is_dir(): shutil.rmtree(dest)
         os.replace(tmp, dest)
     except BaseException as e:
-        why = _write_failure(e, dest.parent) if _failed_write(e) else None  # while the partial file still fills the disk
+        why = _write_failure(e, dest.parent) if _failed_write(e) else None  # asked while the partial file still fills the disk
         _rm(tmp); _remove_empty(made)
         if why is None: raise
         raise CrcHistoError(f"Could not write {dest}: {why}.") from e
