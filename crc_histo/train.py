@@ -72,6 +72,7 @@ def set_rng_state(dls, state:dict):
 class EpochCheckpoint(Callback):
     "Save model, optimiser, every epoch's record, the run's configuration and the random state atomically after every epoch."
     order = 90 # after the Recorder and EpochLog, so the epoch's metrics are final
+    failed = None # The `CrcHistoError` of a failed write, which stopped the fit
     def __init__(self, fname:Path, # Checkpoint file
                  phase:int=0, # Index of the phase being fitted
                  start_epoch:int=0, # Epochs before this one were skipped on resume: don't save them again
@@ -84,7 +85,11 @@ class EpochCheckpoint(Callback):
                      progress=dict(phase=self.phase, epoch=self.epoch+1, n_epoch=self.n_epoch),
                      history=list(self.history or []), config=self.config, rng=rng_state(self.learn.dls),
                      smooth_loss=dict(count=int(self.recorder.smooth_loss.count), val=float(self.recorder.smooth_loss.val)))
-        with atomic_path(self.fname) as tmp: torch.save(state, tmp)
+        try:
+            with atomic_path(self.fname) as tmp: torch.save(state, tmp)
+        except CrcHistoError as e:  # a full disk: stop, and let `fit_phases` raise it (fastai would prefix a raise from a callback)
+            self.failed = e
+            raise CancelFitException
 
 # %% ../nbs/06_train.ipynb #a152170a
 class EpochLog(Callback):
@@ -174,9 +179,10 @@ def fit_phases(learn:Learner, # Learner to train
         if i < start_phase: continue
         first = start_epoch if i == start_phase else 0
         if not first: learn.freeze() if ph.frozen else learn.unfreeze()
-        nan = _StopOnNaN()
-        cbs = [nan, EpochLog(history, i, ph.frozen, first, smooth if first else None)] + ([EpochCheckpoint(checkpoint, i, first, history, config)] if checkpoint else [])
+        nan, ck = _StopOnNaN(), EpochCheckpoint(checkpoint, i, first, history, config) if checkpoint else None
+        cbs = [nan, EpochLog(history, i, ph.frozen, first, smooth if first else None)] + ([ck] if ck else [])
         learn.fit_one_cycle(ph.epochs, ph.lr_max, cbs=cbs, start_epoch=first, **ph.kwargs)
+        if ck and ck.failed: raise ck.failed
         if nan.stopped:  # fastai's callback cancelled the fit there, before that epoch's checkpoint
             epoch, training, isnan = nan.stopped
             raise CrcHistoError(f"Training stopped in epoch {sum(p.epochs for p in phases[:i]) + epoch + 1} of {sum(p.epochs for p in phases)}: "
