@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #06ece6c9
 from __future__ import annotations
-import hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
+import errno, hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
@@ -63,6 +63,8 @@ def _stream(url, dest, timeout, pbar, max_bytes):
             if pbar is not None and total > 0: pbar.update(min(got, total))
     return total,got
 
+_disk_errors = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # a write that failed, never a network error
+
 def fetch_archive(url:str, # Where to download from
                   dest:Path|str, # File to write
                   md5:str|None=None, # Expected md5 hex digest; None skips the check
@@ -75,6 +77,7 @@ def fetch_archive(url:str, # Where to download from
     with atomic_path(dest) as tmp:
         try: total,got = _stream(url, tmp, timeout, progress_bar([]) if show_progress else None, max_bytes)
         except (OSError, http.client.HTTPException) as e:
+            if getattr(e, 'errno', None) in _disk_errors: raise  # the disk failed, not the network: atomic_path names the file
             raise CrcHistoError(f"Could not download {url}: {_why(e, timeout)}; nothing was kept, please try again.") from None
         if got < total:
             raise CrcHistoError(f"Could not download {url}: the transfer stopped early ({got} of {total} bytes); nothing was kept, please try again.")
