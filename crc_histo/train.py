@@ -215,7 +215,7 @@ def divergence(history:list[dict], # `fit_phases`' per-epoch records
     if not history or not far(history[-1]): return None
     first = next(h for h in history if far(h))
     last = history[-1]
-    return (f"Training diverged: the last epoch's losses (training {last['train_loss']:.4g}, validation {last['valid_loss']:.4g}) are far above "
+    return (f"Training diverged: the last epoch's losses (training {last.get('train_loss', math.nan):.4g}, validation {last.get('valid_loss', math.nan):.4g}) are far above "
             f"the {guess:.2f} of an even guess over {n_classes} classes, so the model has learnt nothing; lower {_rate(phases, rates, first['phase'])} and train again.")
 
 # %% ../nbs/06_train.ipynb #91099fe5
