@@ -16,7 +16,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'TissueClass', 'CrcHistoError', 'sample_path',
            'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort', 'find_cohort',
-           'nct_layout', 'take_shard', 'atomic_path', 'check_output']
+           'nct_layout', 'take_shard', 'atomic_path', 'output_folder', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -166,22 +166,70 @@ def take_shard(items:list, # All the work, in a fixed order
     return list(items)[i-1::n]
 
 # %% ../nbs/00_core.ipynb #715ed382
+def _write_failure(e:Exception, # What a write raised
+                   folder:Path, # Where it was writing
+                  ) -> str:
+    "Why a write failed, in a few words: the system's reason (from an `OSError` or a library's 'os error N'), else 'no space left on device' when the disk is full."
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and (f := next((p for p in [folder, *folder.parents] if p.is_file()), None)):
+        return f"{f} is a file, not a folder"
+    code = getattr(e, 'errno', None)
+    if code is None and (m := re.search(r'os error (\d+)', str(e))): code = int(m.group(1))  # safetensors: '... (os error 28)'
+    if code: why = os.strerror(code)
+    else:
+        try: full = shutil.disk_usage(folder).free < 1<<20
+        except OSError: full = False
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        first = re.sub(r'^\[enforce fail at [^\]]*\][\s.]*', '', first)  # torch's C++ prefix
+        why = 'no space left on device' if full else f'the write stopped part-way ({first})'
+    return why[:1].lower() + why[1:]
+
+def _failed_write(e:BaseException) -> bool:
+    "Is `e` what a file write raises when the disk or the file system fails it (not a bug, not a refusal)?"
+    return isinstance(e, (OSError, RuntimeError)) or type(e).__name__ == 'SafetensorError'
+
+def _remove_empty(folders:list[Path]):
+    "Remove those of `folders` (deepest first) that hold nothing."
+    for p in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        try: p.rmdir()
+        except OSError: pass
+
 @contextmanager
 def atomic_path(dest:Path|str, # Final file or folder path
                ):
-    "Yield a temporary path beside `dest`; move it onto `dest` only if the block finishes without error."
+    "Yield a temporary path beside `dest`; move it onto `dest` only if the block finishes without error; a failed write is a `CrcHistoError` naming `dest` and the cause."
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    made = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]  # folders created for this write only
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.partial')
     def _rm(p):
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         elif p.exists() or p.is_symlink(): p.unlink()
-    _rm(tmp)
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _rm(tmp)
         yield tmp
         if dest.is_dir() and tmp.is_dir(): shutil.rmtree(dest)
         os.replace(tmp, dest)
+    except BaseException as e:
+        why = _write_failure(e, dest.parent) if _failed_write(e) else None  # asked while the partial file still fills the disk
+        _rm(tmp); _remove_empty(made)
+        if why is None: raise
+        raise CrcHistoError(f"Could not write {dest}: {why}.") from e
     finally: _rm(tmp)
+
+# %% ../nbs/00_core.ipynb #6602baee
+@contextmanager
+def output_folder(dest:Path|str, # Folder a command writes into (created, with its parents, as needed)
+                 ):
+    "Create the folder `dest` for the block; if the block raises, remove the folders it created that are still empty."
+    dest = Path(dest)
+    made = [p for p in [dest, *dest.parents] if not p.exists()]
+    dest.mkdir(parents=True, exist_ok=True)
+    try: yield dest
+    except BaseException:
+        for p in made:  # deepest first; inside a folder made here, every empty sub-folder is the block's too
+            subs = [s for s in p.rglob('*') if s.is_dir() and not s.is_symlink()] if p.is_dir() else []
+            _remove_empty([*subs, p])
+        raise
 
 # %% ../nbs/00_core.ipynb #e083a609
 def check_output(dest:Path|str, # Where a result will be written

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #06ece6c9
 from __future__ import annotations
-import hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
+import errno, hashlib, os, re, shutil, tempfile, warnings, zipfile, http.client
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
@@ -63,6 +63,8 @@ def _stream(url, dest, timeout, pbar, max_bytes):
             if pbar is not None and total > 0: pbar.update(min(got, total))
     return total,got
 
+_disk_errors = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # a write that failed, never a network error
+
 def fetch_archive(url:str, # Where to download from
                   dest:Path|str, # File to write
                   md5:str|None=None, # Expected md5 hex digest; None skips the check
@@ -75,6 +77,7 @@ def fetch_archive(url:str, # Where to download from
     with atomic_path(dest) as tmp:
         try: total,got = _stream(url, tmp, timeout, progress_bar([]) if show_progress else None, max_bytes)
         except (OSError, http.client.HTTPException) as e:
+            if getattr(e, 'errno', None) in _disk_errors: raise  # the disk failed, not the network: atomic_path names the file
             raise CrcHistoError(f"Could not download {url}: {_why(e, timeout)}; nothing was kept, please try again.") from None
         if got < total:
             raise CrcHistoError(f"Could not download {url}: the transfer stopped early ({got} of {total} bytes); nothing was kept, please try again.")
@@ -235,6 +238,15 @@ def _sorted_order(files):
     keys = [Path(f).as_posix() for f in files]
     return sorted(range(len(keys)), key=keys.__getitem__)
 
+def _no_patient_re(files):
+    "Refuse a patient split without a patient-id pattern, for the true reason: names with no ids, or a folder not taken for the cohort whose ids they carry."
+    named = [c for c in cohorts.values() if c.patient_re and files and all(re.search(c.patient_re, Path(f).name) for f in files)]
+    if named: raise CrcHistoError(
+        f"The tile names carry {named[0].name} patient ids (e.g. {patient_id(files[0], named[0].patient_re)}), but the data was not taken for "
+        f"the {named[0].name} cohort, as its folder holds fewer than half of that cohort's {len(named[0].classes)} class folders: "
+        f"name the cohort (--cohort {named[0].name}) to split it by patient.")
+    patient_id(files[0] if files else '', None)  # the names carry none: core's sentence
+
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
                   splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
@@ -249,6 +261,7 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
     if splitter=='random':
         with torch.random.fork_rng(devices=[]): trn,val = RandomSplitter(valid_pct, seed)(srt)
     elif splitter=='patient':
+        if patient_re is None: _no_patient_re(srt)
         groups = [patient_id(f, patient_re) for f in srt]
         n = round(1/valid_pct)
         if len(set(groups)) < n: raise CrcHistoError(

@@ -195,18 +195,21 @@ def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifie
         raise CrcHistoError(f"{dest} exists and is not a crc_histo model folder; choose a new folder.")
     state = {k: (v.detach().float() if v.is_floating_point() else v.detach()).cpu().contiguous()
              for k,v in net.state_dict().items()}
+    if (bad := _not_finite(state)): raise CrcHistoError(
+        f"The model's weights are not all finite ({bad} holds NaN or infinite values), as after a diverged training: it was not saved to {dest}.")
     info = {'format':model_format, 'format_version':model_format_version,
             **{k:v for k,v in meta.items() if k not in ('format','format_version','versions')}, 'versions':_versions()}
-    try:
-        with atomic_path(dest) as tmp:
-            tmp.mkdir()
-            save_file(state, tmp/'model.safetensors', metadata={'format':'pt', 'classes':json.dumps(meta['classes'])})
-            (tmp/'model.safetensors').chmod(_file_mode())  # safetensors writes 0600; a model is shared like any file
-            (tmp/'crc_histo.json').write_text(json.dumps(info, indent=2, default=str)+'\n')
-            (tmp/'README.md').write_text(model_card(info))
-    except (OSError, SafetensorError) as e:  # safetensors reports a full disk or an I/O failure as its own error
-        raise CrcHistoError(f"Cannot write the model to {dest} ({getattr(e, 'strerror', None) or e}).") from e
+    with atomic_path(dest) as tmp:  # a full disk or a failed write: one sentence, and no model folder
+        tmp.mkdir()
+        save_file(state, tmp/'model.safetensors', metadata={'format':'pt', 'classes':json.dumps(meta['classes'])})
+        (tmp/'model.safetensors').chmod(_file_mode())  # safetensors writes 0600; a model is shared like any file
+        (tmp/'crc_histo.json').write_text(json.dumps(info, indent=2, default=str)+'\n')
+        (tmp/'README.md').write_text(model_card(info))
     return dest
+
+def _not_finite(state:dict) -> str|None:
+    "The name of the first floating-point tensor of `state` holding a NaN or an infinity, else None."
+    return next((k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
 
 # %% ../nbs/10_export.ipynb #c6f53c3f
 def _read_info(folder:Path) -> dict:
@@ -228,6 +231,9 @@ def _load_weights(net:nn.Module, wf:Path, meta:dict):
         state = load_file(wf)
         with safe_open(wf, 'pt') as f: saved = (f.metadata() or {}).get('classes')
     except Exception as e: raise CrcHistoError(f"{wf} is truncated or corrupt ({e}).") from e
+    if (bad := _not_finite(state)):
+        raise CrcHistoError(f"The weights in {wf} are not all finite ({bad} holds NaN or infinite values): the model diverged in training "
+                            f"and cannot classify; train it again with a lower learning rate.")
     try: net.load_state_dict(state)
     except RuntimeError as e:
         raise CrcHistoError(f"The weights in {wf} do not fit a {meta['arch']} with {len(meta['classes'])} classes as crc_histo.json says.") from e
@@ -275,10 +281,8 @@ def record_validation(folder:Path|str, # A saved model folder
     _read_info(folder)  # a crc_histo model folder, whose metadata checks
     info = json.loads((folder/'crc_histo.json').read_text())
     info['external_validation'] = [*info.get('external_validation', []), record]
-    try:
-        with atomic_path(folder/'crc_histo.json') as tmp: tmp.write_text(json.dumps(info, indent=2, default=str)+'\n')
-        with atomic_path(folder/'README.md') as tmp: tmp.write_text(model_card(info))
-    except OSError as e: raise CrcHistoError(f"Cannot record the validation in {folder} ({e.strerror or e}).") from e
+    with atomic_path(folder/'crc_histo.json') as tmp: tmp.write_text(json.dumps(info, indent=2, default=str)+'\n')
+    with atomic_path(folder/'README.md') as tmp: tmp.write_text(model_card(info))
     return folder
 
 # %% ../nbs/10_export.ipynb #8d2fec17
@@ -329,11 +333,9 @@ def export_onnx(model:TileClassifier|Path|str, # A TileClassifier or a saved mod
     model = model.float().eval()
     x = torch.rand(1, 3, model.size, model.size)
     dest = Path(dest)
-    try:
-        with atomic_path(dest) as tmp, warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            torch.onnx.export(model, (x,), str(tmp), dynamo=False, opset_version=opset,
-                              input_names=['tiles'], output_names=['logits'],
-                              dynamic_axes={'tiles':{0:'batch'}, 'logits':{0:'batch'}})
-    except OSError as e: raise CrcHistoError(f"Cannot write the ONNX model to {dest} ({e.strerror or e}).") from e
+    with atomic_path(dest) as tmp, warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(model, (x,), str(tmp), dynamo=False, opset_version=opset,
+                          input_names=['tiles'], output_names=['logits'],
+                          dynamic_axes={'tiles':{0:'batch'}, 'logits':{0:'batch'}})
     return dest

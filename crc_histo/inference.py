@@ -281,9 +281,7 @@ def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
                     ) -> Path:
     "Write the predictions table to `dest` as CSV, atomically."
     dest = Path(dest)
-    try:
-        with atomic_path(dest) as tmp: df.to_csv(tmp, index=False, float_format='%.5f')
-    except OSError as e: raise CrcHistoError(f"Cannot write the predictions to {dest} ({e.strerror or e}).") from e
+    with atomic_path(dest) as tmp: df.to_csv(tmp, index=False, float_format='%.5f')  # a failed write: one sentence, no partial file
     return dest
 
 # %% ../nbs/11_inference.ipynb #7c7b6043

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/recipes.html.md"""
 
 # %% ../nbs/08_recipes.ipynb #836d8e55
 from __future__ import annotations
-import contextlib, hashlib, json, platform, tempfile, time
+import contextlib, hashlib, json, platform, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, torch
 import fastai, timm
@@ -17,12 +17,12 @@ from fastai.torch_core import num_distrib, rank_distrib
 from fastai.data.core import DataLoaders
 from PIL import Image
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output, find_cohort, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_output, find_cohort, output_folder, tile_files, tile_label
 from .data import check_dataset, kather_dls, resolve_data
 from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .fastdata import fast_dls
 from .models import crc_learner
-from .train import Phase, fine_tune_phases, fit_phases, tensorboard_callback
+from .train import Phase, divergence, fine_tune_phases, fit_phases, tensorboard_callback
 
 # %% auto #0
 __all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'run_config', 'train']
@@ -117,6 +117,7 @@ def check_train_settings(lr:float, # Learning rate (top of the discriminative ra
     if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
     if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
     if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
+    if resume and not (Path(out)/'checkpoint.pth').is_file(): raise CrcHistoError(f"No checkpoint to resume from at {Path(out)/'checkpoint.pth'}.")
     if out is not None: check_output(out, folder=True, what='the run (checkpoint, metrics)')
     bad = [s for s in seeds if not (isinstance(s, int) and 0 <= s < 2**32)]
     if bad: raise CrcHistoError(f"A seed must be a whole number from 0 to 2**32 - 1, not {bad[0]!r}.")
@@ -152,6 +153,10 @@ def _distributed(learn):
     try: import accelerate, fastai.distributed  # the second adds Learner.distrib_ctx
     except (ImportError, NameError): raise CrcHistoError("Distributed training needs Hugging Face Accelerate: pip install 'crc_histo[distributed]'.") from None
     return learn.distrib_ctx(sync_bn=torch.cuda.is_available())
+
+def _rates(recipe, phases, lr, lr_lo):
+    "What to call each phase's learning rate in advice: the option that sets it, and its value."
+    return [f"--lr-lo (now {lr_lo:g})" if recipe == 'onecycle' and not p.frozen else f"--lr (now {lr:g})" for p in phases]
 
 def _tile_px(path):
     "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
@@ -189,8 +194,8 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
-    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
+    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
     coh = find_cohort(path, cohort)
@@ -206,20 +211,23 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     learn.crc_meta.update(size=size, tile_px=tile_px, cohort=coh.name, **({'mpp': coh.mpp} if coh.mpp else {}),
                           **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
-    if out is not None: out.mkdir(parents=True, exist_ok=True)  # only once the learner exists: a failed start leaves no folder
     config = run_config(dls, data=path, arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
                         **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}),
                         **({'train_bn': False} if not train_bn else {}))  # absent when as before: older checkpoints still resume
     rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
-    with _distributed(learn) if distributed and num_distrib() > 1 else contextlib.nullcontext():
-        history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out and rank0 else None, resume=resume, config=config)
+    rates = _rates(recipe, phases, lr, lr_lo)
+    with (output_folder(out) if out is not None else contextlib.nullcontext(),  # made only once the learner exists, and gone again if the fit fails before writing
+          _distributed(learn) if distributed and num_distrib() > 1 else contextlib.nullcontext()):
+        history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out and rank0 else None, resume=resume, config=config, rates=rates)
+    if (diverged := divergence(history, len(dls.vocab), phases, rates)): warnings.warn(diverged)
     train_secs = sum(h['seconds'] for h in history)  # every epoch of the run, also those before a resume
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, train_bn=train_bn, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
-                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()))
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
+                          warnings=[diverged] if diverged else [])
     if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

@@ -10,7 +10,7 @@ import json, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .core import CrcHistoError, atomic_path, take_shard
+from .core import CrcHistoError, atomic_path, output_folder, take_shard
 
 # %% auto #0
 __all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'ablation', 'parse_arch_map', 'plan_runs',
@@ -120,6 +120,7 @@ def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the stu
     if unknown: raise CrcHistoError(f"Unknown experiment {unknown[0]!r}: choose from {', '.join(reg)}.")
     if seeds < 1: raise CrcHistoError(f"--seeds must be at least 1, not {seeds}.")
     if not 1 <= folds <= 5: raise CrcHistoError(f"--folds must be between 1 and 5, not {folds}.")
+    if (bad := [s for s in splitters if s not in ('random', 'patient')]): raise CrcHistoError(f"Unknown splitter {bad[0]!r}: use 'random' or 'patient'.")
     runs = []
     for seed in range(42, 42+seeds):  # seed-major: a partial reproduction still covers every experiment and split
         for name in only or reg:
@@ -169,25 +170,27 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
     "Run every planned run not already in out/results.jsonl, resuming an interrupted one from its checkpoint; return all result lines."
     from crc_histo.recipes import train
     from crc_histo.train import CheckpointMismatch
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    fname = out/'results.jsonl'
-    done = {r['key'] for r in load_results(fname)}
-    todo = [r for r in runs if r['key'] not in done]
-    print(f"{len(runs)} runs planned, {len(runs)-len(todo)} already done, {len(todo)} to run")
-    for i, run in enumerate(todo):
-        kw = dict(run['train_kwargs']); kw.setdefault('data', data)
-        rdir = out/'runs'/run['key'].replace('|', '_')
-        resume = (rdir/'checkpoint.pth').exists()  # an earlier reproduction stopped inside this run: go on from its last epoch
-        print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}" + (" (resumed from its checkpoint)" if resume else ""), flush=True)
-        try: learn, m = train(out=rdir, resume=resume, **kw)
-        except CheckpointMismatch as e:  # the run key matches, the settings do not (other --precision, data, ...)
-            raise CrcHistoError(f"The interrupted run {run['key']} was started with other settings ({e.named}): "
-                                f"rerun with those, or delete {rdir} to start it over.") from None
-        with open(fname, 'a') as f: f.write(json.dumps(_result_line(run, m)) + '\n')
-        if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)
-        print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s", flush=True)
-    results = load_results(fname)
-    with atomic_path(out/'results.md') as tmp: tmp.write_text(results_table(results))
+    out = Path(out)
+    with output_folder(out):  # a reproduction refused before its first result leaves no folder
+        fname = out/'results.jsonl'
+        done = {r['key'] for r in load_results(fname)}
+        todo = [r for r in runs if r['key'] not in done]
+        print(f"{len(runs)} runs planned, {len(runs)-len(todo)} already done, {len(todo)} to run")
+        for i, run in enumerate(todo):
+            kw = dict(run['train_kwargs']); kw.setdefault('data', data)
+            rdir = out/'runs'/run['key'].replace('|', '_')
+            resume = (rdir/'checkpoint.pth').exists()  # an earlier reproduction stopped inside this run: go on from its last epoch
+            print(f"[{i+1}/{len(todo)}] {run['key']}: {run['description']}" + (" (resumed from its checkpoint)" if resume else ""), flush=True)
+            try: learn, m = train(out=rdir, resume=resume, **kw)
+            except CheckpointMismatch as e:  # the run key matches, the settings do not (other --precision, data, ...)
+                raise CrcHistoError(f"The interrupted run {run['key']} was started with other settings ({e.named}): "
+                                    f"rerun with those, or delete {rdir} to start it over.") from None
+            with atomic_path(fname) as tmp:  # the file grows by whole lines only: a full disk cannot leave half a line
+                tmp.write_text((fname.read_text() if fname.exists() else '') + json.dumps(_result_line(run, m)) + '\n')
+            if not keep_models: (rdir/'checkpoint.pth').unlink(missing_ok=True)
+            print(f"    accuracy {m['accuracy']:.4f}, {m['train_seconds']:.0f} s", flush=True)
+        results = load_results(fname)
+        with atomic_path(out/'results.md') as tmp: tmp.write_text(results_table(results))
     return results
 
 # %% ../nbs/14_reproduce.ipynb #17ca41d6

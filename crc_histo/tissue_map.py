@@ -186,9 +186,7 @@ def overlay(tmap:TissueMap, # A tissue map
         both = Image.new('RGB', (pic.width + leg.width, pic.height), 'white')
         both.paste(pic, (0, 0)); both.paste(leg, (pic.width, 0)); pic = both
     if dest is not None:
-        try:
-            with atomic_path(dest) as tmp: pic.save(tmp, format='PNG')
-        except OSError as e: raise CrcHistoError(f"Cannot write the overlay to {dest} ({e.strerror or e}).") from e
+        with atomic_path(dest) as tmp: pic.save(tmp, format='PNG')  # a failed write: one sentence, no partial file
     return pic
 
 # %% ../nbs/12_tissue_map.ipynb #8b880d40

@@ -6,12 +6,13 @@ Docs: https://crc-histo.github.io/crc_histo/train.html.md"""
 
 # %% ../nbs/06_train.ipynb #14f7849c
 from __future__ import annotations
-import json, random, time
+import json, math, random, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, torch
 from fastai.learner import Learner, Callback, CancelFitException
 import fastai.callback.schedule  # adds Learner.fit_one_cycle
+from fastai.callback.tracker import TerminateOnNaNCallback
 from fastai.torch_core import rank_distrib
 from fastcore.basics import store_attr
 from fastcore.foundation import L
@@ -19,7 +20,7 @@ from .core import CrcHistoError, atomic_path
 
 # %% auto #0
 __all__ = ['Phase', 'fine_tune_phases', 'rng_state', 'set_rng_state', 'EpochCheckpoint', 'EpochLog', 'read_checkpoint',
-           'CheckpointMismatch', 'load_checkpoint', 'fit_phases', 'tensorboard_callback']
+           'CheckpointMismatch', 'load_checkpoint', 'fit_phases', 'divergence', 'tensorboard_callback']
 
 # %% ../nbs/06_train.ipynb #5cdb85e0
 @dataclass
@@ -71,6 +72,7 @@ def set_rng_state(dls, state:dict):
 class EpochCheckpoint(Callback):
     "Save model, optimiser, every epoch's record, the run's configuration and the random state atomically after every epoch."
     order = 90 # after the Recorder and EpochLog, so the epoch's metrics are final
+    failed = None # The `CrcHistoError` of a failed write, which stopped the fit
     def __init__(self, fname:Path, # Checkpoint file
                  phase:int=0, # Index of the phase being fitted
                  start_epoch:int=0, # Epochs before this one were skipped on resume: don't save them again
@@ -83,7 +85,11 @@ class EpochCheckpoint(Callback):
                      progress=dict(phase=self.phase, epoch=self.epoch+1, n_epoch=self.n_epoch),
                      history=list(self.history or []), config=self.config, rng=rng_state(self.learn.dls),
                      smooth_loss=dict(count=int(self.recorder.smooth_loss.count), val=float(self.recorder.smooth_loss.val)))
-        with atomic_path(self.fname) as tmp: torch.save(state, tmp)
+        try:
+            with atomic_path(self.fname) as tmp: torch.save(state, tmp)
+        except CrcHistoError as e:  # a full disk: stop, and let `fit_phases` raise it (fastai would prefix a raise from a callback)
+            self.failed = e
+            raise CancelFitException
 
 # %% ../nbs/06_train.ipynb #a152170a
 class EpochLog(Callback):
@@ -156,6 +162,7 @@ def fit_phases(learn:Learner, # Learner to train
                checkpoint:Path|None=None, # Checkpoint file (None: no checkpoints)
                resume:bool=False, # Continue from `checkpoint`?
                config:dict|None=None, # What defines the run: stored in the checkpoint, and a resume must match it
+               rates:list[str]|None=None, # What to call each phase's rate in advice, e.g. '--lr (now 0.001)' (None: its value)
               ) -> list[dict]:
     "Fit `learn` through `phases`, checkpointing each epoch; return one record per epoch of the whole run."
     start_phase, start_epoch, history, smooth = 0, 0, [], None
@@ -172,9 +179,44 @@ def fit_phases(learn:Learner, # Learner to train
         if i < start_phase: continue
         first = start_epoch if i == start_phase else 0
         if not first: learn.freeze() if ph.frozen else learn.unfreeze()
-        cbs = [EpochLog(history, i, ph.frozen, first, smooth if first else None)] + ([EpochCheckpoint(checkpoint, i, first, history, config)] if checkpoint else [])
+        nan, ck = _StopOnNaN(), EpochCheckpoint(checkpoint, i, first, history, config) if checkpoint else None
+        cbs = [nan, EpochLog(history, i, ph.frozen, first, smooth if first else None)] + ([ck] if ck else [])
         learn.fit_one_cycle(ph.epochs, ph.lr_max, cbs=cbs, start_epoch=first, **ph.kwargs)
+        if ck and ck.failed: raise ck.failed
+        if nan.stopped:  # fastai's callback cancelled the fit there, before that epoch's checkpoint
+            epoch, training, isnan = nan.stopped
+            raise CrcHistoError(f"Training stopped in epoch {sum(p.epochs for p in phases[:i]) + epoch + 1} of {sum(p.epochs for p in phases)}: "
+                                f"the {'training' if training else 'validation'} loss became {'NaN' if isnan else 'infinite'}, "
+                                f"as when the learning rate is too high; lower {_rate(phases, rates, i)} and train again.")
     return history
+
+class _StopOnNaN(TerminateOnNaNCallback):
+    "fastai's `TerminateOnNaNCallback`, remembering where it stopped the fit: (epoch, training?, NaN?)."
+    stopped = None
+    def after_batch(self):
+        if not torch.isfinite(self.loss).all(): self.stopped = (self.epoch, self.training, bool(self.loss.isnan().any()))
+        super().after_batch()
+
+def _rate(phases, rates, i):
+    "What to call phase `i`'s learning rate in advice."
+    if rates: return rates[i]
+    lr = phases[i].lr
+    return f"the learning rates (now {lr[0]:g} to {lr[1]:g})" if isinstance(lr, (tuple, list)) else f"the learning rate (now {lr:g})"
+
+# %% ../nbs/06_train.ipynb #ff8e9af3
+def divergence(history:list[dict], # `fit_phases`' per-epoch records
+               n_classes:int, # Number of classes (an even guess over them scores a loss of ln n)
+               phases:list[Phase], # The recipe the history was fitted with
+               rates:list[str]|None=None, # What to call each phase's rate, as for `fit_phases`
+               factor:float=10, # How many times the even guess's loss counts as diverged
+              ) -> str|None:
+    "A warning when the run's last epoch ended with a loss `factor` times above an even guess's, else None."
+    guess, far = math.log(n_classes), lambda h: max(h.get('train_loss', 0), h.get('valid_loss', 0)) > factor * math.log(n_classes)
+    if not history or not far(history[-1]): return None
+    first = next(h for h in history if far(h))
+    last = history[-1]
+    return (f"Training diverged: the last epoch's losses (training {last.get('train_loss', math.nan):.4g}, validation {last.get('valid_loss', math.nan):.4g}) are far above "
+            f"the {guess:.2f} of an even guess over {n_classes} classes, so the model has learnt nothing; lower {_rate(phases, rates, first['phase'])} and train again.")
 
 # %% ../nbs/06_train.ipynb #91099fe5
 def tensorboard_callback(log_dir:Path|str, # Folder for TensorBoard event files
