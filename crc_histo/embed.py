@@ -86,18 +86,19 @@ def embed_slide(model:TileClassifier|Path|str, # A TileClassifier, a saved model
                 name:str|None=None, # The model's name for the file (default: the name or folder given, else its architecture)
                ) -> Path:
     "Write the pooled backbone features and level-0 coordinates of the tissue tiles of `slide` (the tiles `slide_map` classifies) to out/<slide stem>.h5."
+    _h5py()  # before any work
     model, given = _model_and_name(model)
     if not 0 <= min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {min_tissue}.")
     g, _, batches = slide_tiles(model, slide, mpp, min_tissue, bs=bs, check_stain=check_stain)
     feats, cells = [], []
     for rc, x in progress_bar(batches, total=g['batches'], leave=False) if progress else batches:
         feats.append(tile_features(model, x, precision).numpy()); cells.append(rc)
-    cells = np.concatenate(cells) if cells else np.zeros((0, 2), np.int64)
+    if not cells: raise CrcHistoError(f"No tile of {Path(slide).name} holds tissue (at least {min_tissue:.0%} on its thumbnail): there is nothing to embed.")
+    cells = np.concatenate(cells)
     t, ds = g['tile_px'], g['downsample']
     coords = np.array([(round(c*t*ds), round(r*t*ds)) for r, c in cells], np.int64).reshape(-1, 2)  # level-0 corners, as `slide_tiles` reads them
     geo = dict(patch_size=g['tile_px'], patch_level=g['level'], patch_size_level0=g['tile0'], mpp=g['level_mpp'], slide_mpp=g['slide_mpp'])
-    f = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
-    return write_features(Path(out)/f'{Path(slide).stem}.h5', f, dict(_model_attrs(model, name or given), slide=Path(slide).name, **geo), coords, geo)
+    return write_features(Path(out)/f'{Path(slide).stem}.h5', np.concatenate(feats), dict(_model_attrs(model, name or given), slide=Path(slide).name, **geo), coords, geo)
 
 # %% ../nbs/12a_embed.ipynb #b7cfe11a
 def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model folder or a pretrained model's name
@@ -110,9 +111,11 @@ def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model
                 name:str|None=None, # The model's name for the file (default: the name or folder given, else its architecture)
                ) -> Path:
     "Write the pooled backbone features of every readable tile in `folder` and the tiles' file names (dataset `files`) to out/<folder name>.h5."
+    _h5py()  # before any work
     model, given = _model_and_name(model)
     folder = Path(folder)
     if not folder.is_dir(): raise CrcHistoError(f"{folder} is not a folder of tiles.")
+    if bs < 1: raise CrcHistoError("bs must be positive.")
     scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)
     files = tile_paths(folder)
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
@@ -132,7 +135,7 @@ def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model
 def embed(model:TileClassifier|Path|str, # A TileClassifier, a saved model folder or a pretrained model's name
           source:Path|str, # A whole-slide image file, or a folder of tiles
           out:Path|str, # Folder for <slide or folder name>.h5
-          mpp:float|None=None, # µm/px of the slide (when it does not record it) or of the tiles
+          mpp:float|None=None, # µm/px of the slide at full resolution (default: the file's) or of the tiles (default: the model's)
           min_tissue:float=0.1, # Slides: skip tiles with less tissue than this fraction
           bs:int=64, # Tiles per batch
           precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
