@@ -13,8 +13,8 @@ from . import __version__
 from .core import CrcHistoError, atomic_path, check_output, cohorts
 
 # %% auto #0
-__all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_reproduce',
-           'cmd_bench', 'cmd_models', 'build_parser', 'main']
+__all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_embed',
+           'cmd_reproduce', 'cmd_bench', 'cmd_models', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
 def _checked(conv, ok, need):
@@ -337,6 +337,28 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     print(f"areas of the {len(summary)} mapped image{'s' * (len(summary) != 1)} in {out/'summary.csv'}")
     if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped, for the reasons given above: {', '.join(failed)}.")
 
+# %% ../nbs/13_cli.ipynb #a4f1ab8e
+def _embed_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "Options of `crc-histo embed`, from `embed.embed`'s signature."
+    from crc_histo.embed import embed
+    p.add_argument('model', help="saved model folder (crc-histo train --out DIR writes DIR/model) or a pretrained model's name (crc-histo models)")
+    p.add_argument('source', metavar='SLIDE|TILES', help='a whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra) or a folder of tiles')
+    _add_options(p, embed, skip=('model', 'source', 'check_stain', 'progress'), min_tissue=dict(type=_fraction))
+    p.add_argument('--any-stain', action='store_true', help='embed a slide that does not look like H&E brightfield anyway')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+
+# %% ../nbs/13_cli.ipynb #1929dfd6
+def cmd_embed(a:argparse.Namespace, # The parsed command line
+             ):
+    "The pooled backbone features of a slide's tissue tiles (with their level-0 coordinates) or of a folder of tiles, as HDF5 for MIL (CLAM, TRIDENT)."
+    from crc_histo.embed import _h5py, embed
+    h5py = _h5py()  # refused before any work
+    check_output(a.out, folder=True, what='the features')
+    dest = embed(a.model, a.source, a.out, mpp=a.mpp, min_tissue=a.min_tissue, bs=a.bs, precision=a.precision, check_stain=not a.any_stain, progress=not a.quiet)
+    with h5py.File(dest) as f: n, d = f['features'].shape
+    print(f"{n} tiles × {d} features in {dest}")
+
 # %% ../nbs/13_cli.ipynb #47d8fbf7
 def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
                       ):
@@ -425,6 +447,7 @@ _commands = dict(
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
     map=('tissue maps of H&E slides or large images: overlay, areas, tiles for QuPath', _map_options, cmd_map),
+    embed=('tile embeddings of a slide or a folder of tiles, as HDF5 for MIL (CLAM, TRIDENT)', _embed_options, cmd_embed),
     models=('list the pretrained models (names usable as MODEL)', _models_options, cmd_models),
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
     bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))

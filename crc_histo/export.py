@@ -44,11 +44,15 @@ class TileClassifier(nn.Module):
     @property
     def tile_px(self)->int: return int(self.meta.get('tile_px', self.meta['size']))
 
-    def forward(self, x:torch.Tensor)->torch.Tensor:
-        "Logits for a batch of RGB tiles, uint8 (0-255) or float (0-1), N×3×H×W."
+    def normalise(self, x:torch.Tensor)->torch.Tensor:
+        "The network's input for a batch of RGB tiles, uint8 (0-255) or float (0-1), N×3×H×W: stain-normalised if trained so, scaled to 0-1, standardised."
         if self.stain is not None: x = self.stain(x)
         if not torch.is_floating_point(x): x = x.float()/255
-        return self.net((x-self.mean)/self.std)
+        return (x-self.mean)/self.std
+
+    def forward(self, x:torch.Tensor)->torch.Tensor:
+        "Logits for a batch of RGB tiles, uint8 (0-255) or float (0-1), N×3×H×W."
+        return self.net(self.normalise(x))
 
 # %% ../nbs/10_export.ipynb #147847c2
 model_format = 'crc_histo-tile-classifier'

@@ -21,8 +21,8 @@ from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
 __all__ = ['slide_extensions', 'TissueMap', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
-           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'slide_map', 'map_image',
-           'find_slides', 'map_slides']
+           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'slide_tiles',
+           'slide_map', 'map_image', 'find_slides', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -293,6 +293,37 @@ def _tissue_cover(mask, f, t, rows, cols):
     m = Image.fromarray(mask.astype(np.float32)).crop((0, 0, max(1, round(cols*t*f)), max(1, round(rows*t*f))))
     return np.asarray(m.resize((cols, rows), Image.BOX))
 
+def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size decide the tiles
+                slide:Path|str, # Whole-slide image file
+                mpp:float|None=None, # The slide's µm/px (None: from the file)
+                min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped
+                thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask
+                bs:int=64, # Tiles per batch: memory holds one batch
+                check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn
+               ) -> tuple:
+    "How `slide` is cut at the model's scale (`info`: level, tile sizes, grid, tissue cover), its thumbnail, and a generator of batches: grid cells (n×2 row, col) and their tiles (n×3×S×S at the model's input size)."
+    if bs < 1: raise CrcHistoError("bs must be positive.")
+    s, mm = open_slide(slide), model_mpp(model)
+    lvl, lmpp = slide_level(s, mm, mpp)
+    ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
+    t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
+    rows, cols = H // t, W // t
+    if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
+    thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
+    stain = _stain_check(thumb, Path(slide).name, check_stain)
+    cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
+    todo = np.argwhere(cover >= min_tissue)
+    def batches():
+        for b in range(0, len(todo), bs):
+            rc = todo[b:b+bs]
+            x = torch.from_numpy(np.stack([np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB'))
+                                           for r, c in rc])).permute(0, 3, 1, 2)
+            if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
+            yield rc, x
+    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds, stain_problem=stain,
+                downsample=ds, tile0=round(t * ds), cover=cover, batches=-(-len(todo) // bs), dimensions=s.dimensions)
+    return info, thumb, batches()
+
 def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               slide:Path|str, # Whole-slide image file
               mpp:float|None=None, # The slide's µm/px (None: from the file)
@@ -307,29 +338,16 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
-    if bs < 1: raise CrcHistoError("bs must be positive.")
-    s, mm = open_slide(slide), model_mpp(model)
-    lvl, lmpp = slide_level(s, mm, mpp)
-    ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
-    t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
-    rows, cols = H // t, W // t
-    if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
-    thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
-    stain = _stain_check(thumb, Path(slide).name, check_stain)
-    cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
-    todo = np.argwhere(cover >= min_tissue)
-    probs, run = np.zeros((rows, cols, len(model.classes)), np.float32), None
-    for b in progress_bar(range(0, len(todo), bs), leave=False) if progress else range(0, len(todo), bs):
-        rc = todo[b:b+bs]
-        x = torch.from_numpy(np.stack([np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB'))
-                                       for r, c in rc])).permute(0, 3, 1, 2)
-        if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
-        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(todo))
+    grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain)
+    cover = grid['cover']
+    probs, run = np.zeros(cover.shape + (len(model.classes),), np.float32), None
+    for rc, x in progress_bar(batches, total=grid['batches'], leave=False) if progress else batches:
+        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=grid['tissue_tiles'])
         probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
-    tile0 = round(t * ds)
-    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds, stain_problem=stain)
-    return TissueMap(index, probs, model.classes, tile0, tile0, (s.dimensions[1], s.dimensions[0])), thumb, info
+    info = {k: grid[k] for k in ('level', 'level_mpp', 'tile_px', 'tile_um', 'tiles', 'tissue_tiles', 'slide_mpp', 'stain_problem')}
+    W0, H0 = grid['dimensions']
+    return TissueMap(index, probs, model.classes, grid['tile0'], grid['tile0'], (H0, W0)), thumb, info
 
 # %% ../nbs/12_tissue_map.ipynb #4c124989
 def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
