@@ -185,7 +185,9 @@ def _write_failure(e:Exception, # What a write raised
 
 def _failed_write(e:BaseException) -> bool:
     "Is `e` what a file write raises when the disk or the file system fails it (not a bug, not a refusal)?"
-    return isinstance(e, (OSError, RuntimeError)) or type(e).__name__ == 'SafetensorError'
+    if isinstance(e, RuntimeError):  # torch.save's writer; any other RuntimeError in the block is not the disk's
+        return bool(re.search(r'inline_container|unexpected pos|PytorchStreamWriter|file write|os error', str(e)))
+    return isinstance(e, OSError) or type(e).__name__ == 'SafetensorError'
 
 def _remove_empty(folders:list[Path]):
     "Remove those of `folders` (deepest first) that hold nothing."
