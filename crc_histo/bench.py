@@ -227,15 +227,16 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
                         n:int=1024, # Tiles to classify
                         size:int=150, # Tile size in px
                         engine:str='eager', # `predict_tiles`' engine: 'eager', 'compile', 'onnx', 'int8' or 'auto'
+                        arch:str='resnet18', # Network (random weights: speed only)
                        ) -> dict:
     "crc_histo's `predict_tiles` (native size, threaded decoding) with one engine; eager is channels_last, bf16 autocast where the CPU computes bf16 natively."
     from crc_histo.models import create_model, arch_stats
     from crc_histo.export import TileClassifier
     from crc_histo.inference import predict_tiles
     torch.manual_seed(0)
-    mean, std = arch_stats('resnet18')
-    model = TileClassifier(create_model('resnet18', 8, pretrained=False),
-                           dict(arch='resnet18', classes=class_folders, mean=list(mean), std=list(std), size=size))
+    mean, std = arch_stats(arch)
+    model = TileClassifier(create_model(arch, 8, pretrained=False),
+                           dict(arch=arch, classes=class_folders, mean=list(mean), std=list(std), size=size))
     fs = _files(data, n)
     predict_tiles(model, fs[:64], progress=False, engine=engine)
     t0 = time.perf_counter()
@@ -244,7 +245,7 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     prec = resolve_precision('auto', 'cpu')  # the eager and compiled engines' precision
     what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}
     label = f"auto, which chose {what[used]}" if engine == 'auto' else what[engine]
-    return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, tiles_per_s=n/secs)
+    return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, arch=arch, tiles_per_s=n/secs)
 
 # %% ../nbs/15_bench.ipynb #15ee6766
 def cpu_summary() -> dict:
