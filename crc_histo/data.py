@@ -36,9 +36,11 @@ def data_home() -> Path:
     return Path(os.environ.get('CRC_HISTO_HOME') or user_data_dir('crc_histo'))
 
 # %% ../nbs/01_data.ipynb #96dda5de
-def _md5(path):
-    "The md5 hex digest of a file, read 1 MB at a time."
-    h = hashlib.md5(usedforsecurity=False)
+def _digest(path, # A file
+            algo:str='md5', # A `hashlib` algorithm: 'md5' (Zenodo's checksums), 'sha256' (the model registry's)
+           ) -> str:
+    "The hex digest of a file, read 1 MB at a time."
+    h = hashlib.new(algo, usedforsecurity=False)
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
     return h.hexdigest()
@@ -81,7 +83,7 @@ def fetch_archive(url:str, # Where to download from
             raise CrcHistoError(f"Could not download {url}: {_why(e, timeout)}; nothing was kept, please try again.") from None
         if got < total:
             raise CrcHistoError(f"Could not download {url}: the transfer stopped early ({got} of {total} bytes); nothing was kept, please try again.")
-        if md5 is not None and (digest := _md5(tmp)) != md5:
+        if md5 is not None and (digest := _digest(tmp)) != md5:
             raise CrcHistoError(f"The file downloaded from {url} is corrupt (md5 {digest}, expected {md5}); nothing was kept.")
     return dest
 

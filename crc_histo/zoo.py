@@ -6,11 +6,11 @@ Docs: https://crc-histo.github.io/crc_histo/zoo.html.md"""
 
 # %% ../nbs/09a_zoo.ipynb #bbf7b606
 from __future__ import annotations
-import hashlib, json, os, re, shutil, tempfile
+import json, os, re, shutil, tempfile
 from importlib.resources import files
 from pathlib import Path
 from .core import CrcHistoError, atomic_path
-from .data import data_home, fetch_archive
+from .data import _digest, data_home, fetch_archive
 
 # %% auto #0
 __all__ = ['pretrained_path', 'read_registry', 'verify_files', 'models_home', 'fetch_model', 'model_path', 'zoo_table',
@@ -52,12 +52,7 @@ def read_registry(path:Path|str|None=None, # A registry JSON file; None: the one
     return reg
 
 # %% ../nbs/09a_zoo.ipynb #f60f25ed
-def _sha256(path:Path) -> str:
-    "The SHA-256 hex digest of a file, read 1 MB at a time."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
-    return h.hexdigest()
+def _sha256(path:Path) -> str: return _digest(path, 'sha256')  # the data chapter's file digest
 
 def verify_files(folder:Path, # Folder holding a model's files
                  shas:dict, # File name → expected SHA-256
