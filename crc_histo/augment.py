@@ -10,7 +10,7 @@ import math
 import torch
 from functools import partial
 import torch.nn.functional as F
-from fastai.vision.augment import (RandTransform, AffineCoordTfm, PadMode, dihedral_mat, rotate_mat,
+from fastai.vision.augment import (RandTransform, AffineCoordTfm, PadMode, dihedral_mat, rotate_mat, zoom_mat,
                                    _BrightnessLogit, _ContrastLogit)
 from fastai.torch_core import TensorImage, logit
 from fasttransform import Transform
@@ -106,6 +106,7 @@ def histo_tfms(size:int|tuple=None,      # Output size of the affine pass (None:
                dihedral:bool=True,       # All 8 flips/rotations by 90°, uniform; False: the Kaggle study's h+v flips
                max_rotate:float=10.,     # Max extra rotation in degrees (seed: 10)
                max_lighting:float=0.2,   # Max brightness and contrast change (seed: 0.2)
+               zoom:float=0.,            # Random scale change of up to ±`zoom` (0.2: ±20 %, as between scanners' µm/px; 0 = off)
                stain:float=0.05,         # H&E stain jitter strength (0 = off)
                pad_mode:str=PadMode.Reflection, # How the rotation fills corners (seed: reflection)
                p_affine:float=0.75,      # Probability of the rotation per tile (fastai default)
@@ -114,11 +115,13 @@ def histo_tfms(size:int|tuple=None,      # Output size of the affine pass (None:
               ) -> list:
     "fastai batch transforms for H&E tiles: dihedral, small rotation, lighting and stain jitter, merged into few passes."
     if size is not None and not isinstance(size, (int, tuple)): raise CrcHistoError(f"size must be an int or a tuple, not {size!r}.")
-    for nm,v in dict(max_rotate=max_rotate, max_lighting=max_lighting, stain=stain).items():
+    for nm,v in dict(max_rotate=max_rotate, max_lighting=max_lighting, stain=stain, zoom=zoom).items():
         if v < 0: raise CrcHistoError(f"{nm} must be >= 0, got {v}.")
     if max_lighting >= 1: raise CrcHistoError(f"max_lighting must be below 1, got {max_lighting}.")
+    if zoom >= 1: raise CrcHistoError(f"zoom must be below 1, got {zoom}.")
     aff_fs = [partial(dihedral_mat, p=1. if dihedral else 0.5)]
     if max_rotate: aff_fs.append(partial(rotate_mat, max_deg=max_rotate, p=p_affine))
+    if zoom: aff_fs.append(partial(zoom_mat, min_zoom=1-zoom, max_zoom=1+zoom, p=p_affine))  # < 1 zooms out: reflected border
     res = [TileColour(max_lighting, p_lighting, stain)] if max_lighting or stain else []
     return res + [TileAffine(aff_fs, size=size, mode=mode, pad_mode=pad_mode, align_corners=True)]
 

@@ -31,6 +31,7 @@ _positive_int = _checked(int, lambda v: v > 0, 'must be positive')
 _nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
 _lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
 _fraction = _checked(float, lambda v: 0 <= v < 1, 'must be from 0 to below 1')
+_unit = _checked(float, lambda v: 0 <= v <= 1, 'a probability must be from 0 to 1')
 _tile_px = _checked(int, lambda v: 32 <= v <= 4096, 'a tile size must be from 32 to 4096 px')
 _seed = _checked(int, lambda v: 0 <= v < 2**32, 'a seed must be from 0 to 4294967295 (2**32 - 1)')
 _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a positive number below 100')
@@ -38,9 +39,10 @@ _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a posit
 # %% ../nbs/13_cli.ipynb #f2f9bd6d
 _option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
-                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction)
+                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction, zoom=_fraction, blur=_unit, jpeg=_unit, ema=_fraction)
 _option_choices = dict(cohort=tuple(cohorts), recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
-                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'))
+                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'),
+                       colour=('none', 'randstain', 'hsv', 'grey'), mix=('none', 'mixup', 'cutmix'), balance=('none', 'patient'))
 
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
           ) -> dict:
@@ -365,11 +367,11 @@ def _reproduce_options(p:argparse.ArgumentParser, # The sub-command's parser
     "Options of `crc-histo reproduce`."
     p.add_argument('--data', default='kather2016', help="data folder or 'kather2016'")
     p.add_argument('--out', required=True, help='folder for results.jsonl, results.md and runs/')
-    p.add_argument('--study', default='kaggle', choices=['kaggle', 'ablation'], help="the Kaggle study's experiments, or the CPU recipe ablation")
+    p.add_argument('--study', default='kaggle', choices=['kaggle', 'ablation', 'patients'], help="the Kaggle study's experiments, the CPU recipe ablation, or the methods on the patient folds")
     p.add_argument('--seeds', default=1, help="training seeds per experiment (42, 43, ...); the random split stays the Kaggle study's", **_check('seeds'))
     p.add_argument('--folds', default=5, help='patient folds to walk on the patient split (5: all)', **_check('folds'))
     p.add_argument('--shard', help='i/n: run only every n-th planned run from the i-th (job arrays; rerun without it to merge)')
-    p.add_argument('--splitter', default='random', help="comma-separated: random,patient")
+    p.add_argument('--splitter', help="comma-separated: random,patient (default: patient for --study patients, else random)")
     p.add_argument('--only', nargs='+', metavar='NAME', help='run only these experiments')
     p.add_argument('--arch-map', help='e.g. resnet18=tf_efficientnet_lite0 (backbones with offline weights)')
     p.add_argument('--precision', help="override every experiment's precision", **_check('precision'))
@@ -382,7 +384,7 @@ def cmd_reproduce(a:argparse.Namespace, # The parsed command line
                  ):
     "Run the Kaggle study's experiments over seeds and splits; write results.jsonl and results.md."
     from crc_histo.reproduce import plan_runs, reproduce, parse_arch_map
-    runs = plan_runs(a.only, a.seeds, tuple(s.strip() for s in a.splitter.split(',')), parse_arch_map(a.arch_map),
+    runs = plan_runs(a.only, a.seeds, tuple(s.strip() for s in a.splitter.split(',')) if a.splitter else None, parse_arch_map(a.arch_map),
                      quick=a.quick, study=a.study, folds=a.folds, shard=a.shard,
                      precision=a.precision, pipeline=a.pipeline, cache_dir=a.cache_dir)
     reproduce('sample' if a.quick else a.data, a.out, runs)

@@ -15,12 +15,14 @@ from fasttransform import Transform
 from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, Datasets, DataLoaders
 from fastai.data.transforms import Categorize, IntToFloatTensor
-from .core import CrcHistoError, atomic_path, check_output, class_folders, find_cohort, tile_label
+from fastai.callback.data import WeightedDL
+from .core import CrcHistoError, atomic_path, check_output, class_folders, find_cohort, patient_id, tile_label
 from .data import kather_files, kather_splits
 from .augment import histo_tfms
 
 # %% auto #0
-__all__ = ['decode_tile', 'tile_cache_key', 'tile_cache', 'CachedTile', 'TileCacheDL', 'fast_dls']
+__all__ = ['decode_tile', 'tile_cache_key', 'tile_cache', 'CachedTile', 'TileCacheDL', 'WeightedTileDL', 'patient_weights',
+           'fast_dls']
 
 # %% ../nbs/03_fastdata.ipynb #f4339527
 def decode_tile(fname:Path|str, # Image file of one tile
@@ -120,6 +122,18 @@ class TileCacheDL(TfmdDL):
         i = torch.as_tensor(b, dtype=torch.long)
         return TensorImage(self._cache[self._rows[i]]), TensorCategory(self._labels[i])
 
+# %% ../nbs/03_fastdata.ipynb #934ec0bf
+class WeightedTileDL(WeightedDL, TileCacheDL):
+    "A `TileCacheDL` whose training epochs draw tiles with replacement in proportion to `wgts` (fastai's `WeightedDL`)."
+
+def patient_weights(files:list, # Training tile paths
+                    pattern:str|None=None, # The cohort's patient-id pattern (`Cohort.patient_re`); None: Kather 2016's
+                   ) -> np.ndarray:
+    "Sampling weights that give every patient the same share of an epoch: one over the number of its tiles."
+    ids = [patient_id(f) if pattern is None else patient_id(f, pattern) for f in files]
+    counts = {p: ids.count(p) for p in set(ids)}
+    return np.array([1. / counts[p] for p in ids])
+
 # %% ../nbs/03_fastdata.ipynb #b0904ad2
 def fast_dls(path:Path|str,            # Data folder with one sub-folder per tissue class
              splitter:str='random',    # 'random' (Kaggle study) or 'patient'
@@ -131,6 +145,7 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
              batch_tfms='histo',       # 'histo' (`histo_tfms()`), a list of batch transforms, or None
              cache_dir:Path|str=None,  # Keep the decoded tiles here as a memory-mapped .npy (None: memory only)
              cohort:str|None=None,     # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
+             balance:str='none',       # 'patient': training epochs draw every patient equally often (with replacement); 'none': each tile once
              **kwargs,                 # Passed to `Datasets.dataloaders` (e.g. `device`, `num_workers`, `val_bs`)
             ) -> DataLoaders:
     "fastai DataLoaders over a uint8 tile cache: items `(TensorImage uint8, TensorCategory)`, augmentation on train only."
@@ -139,9 +154,15 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
     if isinstance(batch_tfms, str):
         if batch_tfms != 'histo': raise CrcHistoError(f"batch_tfms must be 'histo', a list or None, not {batch_tfms!r}.")
         batch_tfms = histo_tfms()
+    if balance not in ('none', 'patient'): raise CrcHistoError(f"Unknown balance {balance!r}: choose none or patient.")
     splits = kather_splits(files, splitter, valid_pct, seed, fold, c.patient_re)  # before the cache: a split that cannot be made costs nothing
     cache = tile_cache(files, size, cache_dir=cache_dir)
     dsets = Datasets(files, [[CachedTile(files, cache)], [tile_label, Categorize(vocab=list(c.classes), sort=False)]], splits=splits)
     kwargs.setdefault('num_workers', 0)
     if len(splits[0]) < bs: kwargs.setdefault('drop_last', False)  # a tiny set (the fixture) still gets one batch
-    return dsets.dataloaders(bs=bs, dl_type=TileCacheDL, after_batch=[IntToFloatTensor(), *(batch_tfms or [])], **kwargs)
+    tfms = [IntToFloatTensor(), *(batch_tfms or [])]
+    if balance == 'patient':
+        if c.patient_re is None: raise CrcHistoError(f"balance='patient' needs patient ids in the file names, and the {c.name} cohort's names carry none.")
+        wgts = patient_weights([files[i] for i in splits[0]], c.patient_re)
+        return dsets.dataloaders(bs=bs, dl_type=WeightedTileDL, dl_kwargs=[{'wgts': wgts}, {}], after_batch=tfms, **kwargs)
+    return dsets.dataloaders(bs=bs, dl_type=TileCacheDL, after_batch=tfms, **kwargs)

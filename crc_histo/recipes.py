@@ -20,6 +20,8 @@ from . import __version__
 from .core import CrcHistoError, atomic_path, check_output, find_cohort, output_folder, tile_files, tile_label
 from .data import check_dataset, kather_dls, resolve_data
 from .augment import histo_tfms, fit_stain_normalizer, StainNorm
+from .domain import WeightAverage, domain_tfms, fit_randstain
+from fastai.callback.mixup import MixUp, CutMix
 from .fastdata import fast_dls
 from .models import crc_learner
 from .train import Phase, divergence, fine_tune_phases, fit_phases, tensorboard_callback
@@ -42,8 +44,15 @@ def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
     raise CrcHistoError(f"Unknown recipe {recipe!r}: choose finetune, onecycle or dlr.")
 
 # %% ../nbs/08_recipes.ipynb #ec63e750
-_aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain: aug_transforms(size=size),
-                 none=lambda size, stain: None)
+_aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain, zoom: aug_transforms(size=size),
+                 none=lambda size, stain, zoom: None)
+
+def _add_domain_tfms(dls, colour, blur, jpeg):
+    "Add `domain_tfms` to every loader of fast `dls`; RandStain's distribution is fitted on the training tiles (`dls.randstain`)."
+    rows = dls.train._rows.sort().values
+    dls.randstain = fit_randstain(dls.train._cache[rows[torch.linspace(0, len(rows)-1, min(1000, len(rows))).round().long()]]) if colour == 'randstain' else None
+    for t in domain_tfms(colour, blur, jpeg, dls.randstain):
+        for dl in dls.loaders: dl.after_batch.add(t)
 
 def _add_stain_norm(dls, n=400):
     "Fit a Macenko normaliser on (up to `n` of) the training tiles of fast `dls` and add it to every loader's batch pipeline."
@@ -65,6 +74,11 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
               stain_norm:str='none', # 'macenko': normalise every tile's stain onto a reference fitted on the training tiles (fast pipeline); 'none'
               cohort:str|None=None, # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
+              colour:str='none', # Colour augmentation of the domain chapter: 'randstain', 'hsv', 'grey' (a control) or 'none' (fast pipeline)
+              zoom:float=0., # Random scale change up to ±zoom in the affine pass of 'histo'/'dihedral' (0.2: ±20 %)
+              blur:float=0., # Probability of a Gaussian blur per training tile (fast pipeline)
+              jpeg:float=0., # Probability of JPEG re-compression per training tile (fast pipeline)
+              balance:str='none', # 'patient': every patient equally often per epoch (fast pipeline); 'none'
              ):
     "DataLoaders for training, by the fast or the Kaggle pipeline; with `stain_norm`, the fitted normaliser is `dls.stain_norm`."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
@@ -72,13 +86,17 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     if not 32 <= size <= 4096: raise CrcHistoError(f"Tile size must be from 32 to 4096 px, not {size}.")
     path = resolve_data(data)
     aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
-    tfms = _aug_tfms[aug](size=aug_size, stain=stain)
+    if zoom and aug not in ('histo', 'dihedral'): raise CrcHistoError(f"--zoom works with the histo and dihedral augmentations, not {aug!r}.")
+    tfms = _aug_tfms[aug](size=aug_size, stain=stain, zoom=zoom)
+    domain = colour != 'none' or blur or jpeg or balance != 'none'
+    if domain and pipeline != 'fast': raise CrcHistoError("The colour, blur, JPEG and balance options need the fast pipeline (pipeline='fast').")
     if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
     if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
     if pipeline == 'fast':
         dls = fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
-                       batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort)
+                       batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort, balance=balance)
         dls.stain_norm = None
+        _add_domain_tfms(dls, colour, blur, jpeg)
         if stain_norm == 'macenko': _add_stain_norm(dls)
         return dls
     if pipeline == 'kaggle':
@@ -182,6 +200,13 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           label_smoothing:float=0.1, # Label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`; recommended 0.1); 0 = plain cross-entropy
           stain:float=0.01, # H&E stain jitter strength for 'histo'/'dihedral' augmentation (recommended 0.01; 0 = off)
           stain_norm:str='none', # 'macenko': Macenko stain normalisation fitted on the training tiles, kept in the model; 'none'
+          colour:str='none', # Extra colour augmentation (domain chapter): 'randstain', 'hsv', 'grey' (a control: its model expects grey tiles) or 'none'
+          zoom:float=0., # Random scale change of up to ±zoom per tile (0.2: ±20 %; 0 = off)
+          blur:float=0., # Probability of a Gaussian blur per training tile (0 = off)
+          jpeg:float=0., # Probability of JPEG re-compression per training tile (0 = off)
+          mix:str='none', # 'mixup' or 'cutmix' (fastai's callbacks), or 'none'
+          ema:float=0., # Decay of an exponential moving average of the weights, used as the final model (e.g. 0.99; 0 = off)
+          balance:str='none', # 'patient': every training patient drawn equally often per epoch; 'none': every tile once
           cohort:str|None=None, # Cohort preset: kather2016 or nct-crc-he; default: recognised from the class folders (any other folders: their own classes)
           pretrained:bool=True, # Start from ImageNet weights?
           weights:Path|str|None=None, # Local ImageNet state_dict file for the backbone
@@ -196,6 +221,9 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
     if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
+    if mix not in ('none', 'mixup', 'cutmix'): raise CrcHistoError(f"Unknown mix {mix!r}: choose none, mixup or cutmix.")
+    if not 0 <= ema < 1: raise CrcHistoError(f"--ema is a decay between 0 and 1 (e.g. 0.99), or 0 for off, not {ema}.")
+    if ema and resume: raise CrcHistoError("--resume cannot continue a weight average (--ema): the average is not in the checkpoint; train again.")
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
     coh = find_cohort(path, cohort)
@@ -203,19 +231,22 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     tile_px = _tile_px(path)  # recorded: predict resizes tiles of this size to `size` as training did, and warns about others
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh.name if cohort else None)
+    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh.name if cohort else None,
+                    colour, zoom, blur, jpeg, balance)
     data_secs = time.perf_counter() - t0
     learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, train_bn=train_bn,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta.update(size=size, tile_px=tile_px, cohort=coh.name, **({'mpp': coh.mpp} if coh.mpp else {}),
                           **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
-    learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []))
+    learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []) +
+                  ({'mixup': [MixUp()], 'cutmix': [CutMix()]}.get(mix, [])) + ([WeightAverage(ema)] if ema else []))
     config = run_config(dls, data=path, arch=arch, recipe=recipe, epochs=epochs, frozen_epochs=frozen_epochs, lr=lr,
                         lr_lo=lr_lo, size=size, bs=bs, splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold, seed=seed,
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
                         **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}),
-                        **({'train_bn': False} if not train_bn else {}))  # absent when as before: older checkpoints still resume
+                        **({'train_bn': False} if not train_bn else {}),  # absent when as before: older checkpoints still resume
+                        **{k: v for k, v in dict(colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance).items() if v not in ('none', 0)})
     rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
     rates = _rates(recipe, phases, lr, lr_lo)
     with (output_folder(out) if out is not None else contextlib.nullcontext(),  # made only once the learner exists, and gone again if the fit fails before writing
@@ -226,7 +257,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, train_bn=train_bn, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
-                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
                           warnings=[diverged] if diverged else [])
     if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))

@@ -13,8 +13,8 @@ import numpy as np
 from .core import CrcHistoError, atomic_path, output_folder, take_shard
 
 # %% auto #0
-__all__ = ['experiments', 'ablations', 'studies', 'Experiment', 'experiment', 'ablation', 'parse_arch_map', 'plan_runs',
-           'load_results', 'reproduce', 'results_table']
+__all__ = ['experiments', 'ablations', 'patient_rows', 'studies', 'study_splitters', 'Experiment', 'experiment', 'ablation',
+           'patient_row', 'parse_arch_map', 'plan_runs', 'load_results', 'reproduce', 'results_table']
 
 # %% ../nbs/14_reproduce.ipynb #d4b66232
 @dataclass
@@ -90,7 +90,35 @@ ablation('mnv2_1+7_combo', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 7 
 ablation('mnv2_1+7_combo_head', 'mnv2_1+7_combo with a head-only frozen epoch (train_bn=False)', **{**_mnv2, **_combo}, epochs=7, train_bn=False)
 ablation('mnv2_combo_stain0.05', 'MobileNetV2, dihedral + label smoothing 0.1 + 1 + 10 epochs, strong stain jitter (0.05)',
          **{**_mnv2, **_combo}, epochs=10, stain=0.05)
-studies = {'kaggle': experiments, 'ablation': ablations}
+patient_rows:dict[str, Experiment] = {}
+_patients_base = dict(arch='mobilenet_v2', recipe='dlr', frozen_epochs=1, epochs=7, lr=1e-3, lr_lo=3.3e-4, size=150, aug='dihedral',
+                      stain=0.01, label_smoothing=0.1, precision='auto', train_bn=False)  # the recommended recipe, as `train`'s defaults
+
+def patient_row(name:str, # Registry key
+                description:str, # The one change from the recommended recipe, in words
+                **train_kwargs, # That change, as `train` arguments
+               ) -> Experiment:
+    "Register one row of the patient-fold study: the recommended recipe with one method of the domain chapter."
+    patient_rows[name] = Experiment(name, description, None, {**_patients_base, **train_kwargs})
+    return patient_rows[name]
+
+patient_row('recommended', 'the recommended recipe (MobileNetV2, 1 + 7 epochs, dihedral, label smoothing 0.1, stain 0.01)')
+patient_row('randstain', 'RandStainNA-style colour: CIELAB statistics drawn from the training tiles', colour='randstain')
+patient_row('hed_strong', 'HED stain jitter 0.1 (10x the recommended)', stain=0.1)
+patient_row('hsv', "fastai's hue and saturation jitter", colour='hsv')
+patient_row('grey', 'grey tiles in training and validation (control)', colour='grey')
+patient_row('zoom', 'random scale ±20 %', zoom=0.2)
+patient_row('blur', 'Gaussian blur (sigma 0.1-1.5 px) on half the tiles', blur=0.5)
+patient_row('jpeg', 'JPEG re-compression (quality 50-95) on half the tiles', jpeg=0.5)
+patient_row('mixup', "fastai's mixup (alpha 0.4)", mix='mixup')
+patient_row('cutmix', "fastai's CutMix (alpha 1)", mix='cutmix')
+patient_row('ema', 'weight average (EMA, decay 0.99) as the final model', ema=0.99)
+patient_row('balanced', 'every training patient drawn equally often', balance='patient')
+patient_row('lite0', 'EfficientNet-Lite0 (an ensemble member)', arch='tf_efficientnet_lite0')
+patient_row('lite1', 'EfficientNet-Lite1 (an ensemble member)', arch='tf_efficientnet_lite1')
+patient_row('lite2', 'EfficientNet-Lite2 (an ensemble member)', arch='tf_efficientnet_lite2')
+studies = {'kaggle': experiments, 'ablation': ablations, 'patients': patient_rows}
+study_splitters = {'patients': ('patient',)}  # where a study is judged; the others: the Kaggle study's random split
 
 # %% ../nbs/14_reproduce.ipynb #c046f4af
 def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mobilenet_v2'
@@ -105,17 +133,17 @@ def parse_arch_map(spec:str|None, # 'resnet18=tf_efficientnet_lite0,resnet34=mob
 # %% ../nbs/14_reproduce.ipynb #4a763d68
 def plan_runs(only:list[str]|None=None, # Experiment names (None: all of the study)
               seeds:int=1, # Training seeds per experiment (42, 43, ...)
-              splitters:tuple=('random',), # Splits to run each experiment on
+              splitters:tuple|None=None, # Splits to run each experiment on (None: the study's own, `study_splitters`, else 'random')
               arch_map:dict|None=None, # {Kaggle study's arch: arch used}
               quick:bool=False, # Tiny runs on the sample tiles
-              study:str='kaggle', # 'kaggle' (the Kaggle study's experiments) or 'ablation' (the CPU recipe ablation)
+              study:str='kaggle', # 'kaggle' (the Kaggle study's experiments), 'ablation' (the CPU recipe ablation) or 'patients' (methods on the patient folds)
               folds:int=5, # Patient folds to walk on the patient split (5: all)
               shard:str|None=None, # 'i/n': only every n-th run, from the i-th
               **overrides, # Arguments for `train` that apply to every run (e.g. precision='bf16')
              ) -> list[dict]:
     "The list of runs: experiment, split, fold, training seed and the exact `train` arguments."
     if study not in studies: raise CrcHistoError(f"Unknown study {study!r}: choose {' or '.join(studies)}.")
-    reg = studies[study]
+    reg, splitters = studies[study], tuple(splitters or study_splitters.get(study, ('random',)))
     unknown = [n for n in only or [] if n not in reg]
     if unknown: raise CrcHistoError(f"Unknown experiment {unknown[0]!r}: choose from {', '.join(reg)}.")
     if seeds < 1: raise CrcHistoError(f"--seeds must be at least 1, not {seeds}.")
@@ -201,11 +229,11 @@ def results_table(results:list[dict], # Result lines
             "|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results: groups.setdefault((r['experiment'], r['splitter'], r['arch']), []).append(r)
-    order = {n: i for i, n in enumerate([*experiments, *ablations])}
+    order = {n: i for i, n in enumerate([*experiments, *ablations, *patient_rows])}
     for (name, split, arch), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] != 'random', kv[0][1], kv[0][2])):
         acc = 100*np.array([r['accuracy'] for r in rs])
         sd = f" ± {acc.std(ddof=1):.1f}" if len(acc) > 1 else ""
-        e = experiments.get(name) if rs[0].get('study', 'kaggle') == 'kaggle' else ablations.get(name)
+        e = studies.get(rs[0].get('study', 'kaggle'), {}).get(name)
         published = f"{e.kaggle_accuracy:.1f}" if e and e.kaggle_accuracy is not None else "—"
         secs = np.mean([r['train_seconds']/max(r['epochs'], 1) for r in rs])
         bb = arch if arch == rs[0]['kaggle_arch'] else f"{arch} (for {rs[0]['kaggle_arch']})"
