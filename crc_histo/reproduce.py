@@ -14,7 +14,7 @@ from .core import CrcHistoError, atomic_path, output_folder, take_shard
 
 # %% auto #0
 __all__ = ['experiments', 'ablations', 'patient_rows', 'studies', 'study_splitters', 'Experiment', 'experiment', 'ablation',
-           'patient_row', 'parse_arch_map', 'plan_runs', 'load_results', 'reproduce', 'results_table']
+           'patient_row', 'parse_arch_map', 'plan_runs', 'load_results', 'reproduce', 'results_table', 'patient_table']
 
 # %% ../nbs/14_reproduce.ipynb #d4b66232
 @dataclass
@@ -239,3 +239,24 @@ def results_table(results:list[dict], # Result lines
         bb = arch if arch == rs[0]['kaggle_arch'] else f"{arch} (for {rs[0]['kaggle_arch']})"
         rows.append(f"| {name} | {split} | {bb} ({rs[0]['weights']}) | {len(rs)} | {acc.mean():.1f}{sd} | {published} | {secs:.0f} | {rs[0]['precision']} |")
     return '\n'.join(rows) + '\n'
+
+# %% ../nbs/14_reproduce.ipynb #4a5295c0
+def patient_table(results:list[dict], # Result lines of the patient splitter (e.g. `reproduce --study patients`)
+                  baseline:str='recommended', # The row every other is compared with, fold by fold
+                  extra:dict|None=None, # {column title: result key} of other per-run scores to average (e.g. TTA)
+                 ) -> pd.DataFrame:
+    "One row per experiment: accuracy % per fold (mean over seeds), mean ± sd over folds, and the mean ± sd of its paired gain over `baseline`."
+    import pandas as pd
+    extra = extra or {}
+    df = pd.DataFrame([r for r in results if r.get('splitter') == 'patient']).drop_duplicates('key')
+    if df.empty: raise CrcHistoError("No patient-split results to tabulate.")
+    per = df.groupby(['experiment', 'fold']).accuracy.mean().unstack('fold') * 100
+    if baseline not in per.index: raise CrcHistoError(f"The baseline row {baseline!r} has no results.")
+    gain = per.sub(per.loc[baseline], axis=1)
+    order = [n for n in studies.get(df.study.iloc[0], {}) if n in per.index] + [n for n in per.index if n not in studies.get(df.study.iloc[0], {})]
+    tab = per.loc[order].rename(columns=lambda f: f'fold {f}')
+    tab['mean'], tab['sd'] = per.loc[order].mean(1), per.loc[order].std(1)
+    tab['gain'], tab['gain sd'] = gain.loc[order].mean(1), gain.loc[order].std(1)
+    tab['runs'] = df.groupby('experiment').size().loc[order]
+    for title, key in extra.items(): tab[title] = df.groupby('experiment')[key].mean().loc[order] * 100
+    return tab.round(1)
