@@ -226,7 +226,7 @@ def bench_get_preds(data, # Data folder (class sub-folders), 'kather2016' or 'sa
 def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
                         n:int=1024, # Tiles to classify
                         size:int=150, # Tile size in px
-                        engine:str='eager', # `predict_tiles`' engine: 'eager', 'compile', 'onnx', 'int8' or 'auto'
+                        engine:str='eager', # `predict_tiles`' engine: 'eager', 'compile', 'onnx', 'openvino', 'int8' or 'auto'
                         arch:str='resnet18', # Network (random weights: speed only)
                        ) -> dict:
     "crc_histo's `predict_tiles` (native size, threaded decoding) with one engine; eager is channels_last, bf16 autocast where the CPU computes bf16 natively."
@@ -243,7 +243,7 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     used = predict_tiles(model, fs, progress=False, engine=engine).attrs['engine']  # export, calibration, auto's timing: all timed, a user pays them
     secs = time.perf_counter() - t0
     prec = resolve_precision('auto', 'cpu')  # the eager and compiled engines' precision
-    what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'int8': 'ONNX Runtime int8'}
+    what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'openvino': 'OpenVINO fp32', 'int8': 'ONNX Runtime int8'}
     label = f"auto, which chose {what[used]}" if engine == 'auto' else what[engine]
     return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, arch=arch, tiles_per_s=n/secs)
 
@@ -260,6 +260,11 @@ def cpu_line(cpu:dict, # `cpu_summary`'s record
     return f"CPU: {cpu['class']} ({'native bf16' if cpu['bf16_native'] else 'no native bf16: bf16 would be emulated, so fp32'}), {cpu['name']}, {cpu['cores']} cores, {cpu['threads']} torch threads"
 
 # %% ../nbs/15_bench.ipynb #49486e88
+def _installed(engine):
+    "(engine,) when the runtime it needs is installed, else ()."
+    try: __import__(engine); return (engine,)
+    except ImportError: return ()
+
 def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           quick:bool=False, # A few batches only (smoke test)
           out:Path|str|None=None, # Folder for bench.json and bench.md
@@ -279,7 +284,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     n_inf, s_inf = (32, 64) if quick else (1024, 150)
     infer = [run(bench_predict_loop, data=data, n=4 if quick else 48),
              run(bench_get_preds, data=data, n=16 if quick else 256),
-             *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', 'int8', *(() if quick else ('compile', 'auto')))],
+             *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', *_installed('openvino'), 'int8', *(() if quick else ('compile', 'auto')))],
              run(bench_forward_bare, n=n_inf, size=s_inf)]
     mm = (256, 2) if quick else (2048, 10)
     peak = {'fp32': matmul_flops_per_s(torch.float32, *mm), 'bf16': matmul_flops_per_s(torch.bfloat16, *mm) if cpu_has_fast_bf16() else None}

@@ -22,7 +22,7 @@ from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_e
 from .export import TileClassifier, _stain_normalised, export_onnx, load_model
 
 # %% auto #0
-__all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'tile_prober',
+__all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles', 'tile_prober',
            'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model', 'read_class_map', 'external_report']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
@@ -107,7 +107,7 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
 
 # %% ../nbs/11_inference.ipynb #3de6ed2d
-engines = ('auto', 'eager', 'compile', 'onnx', 'int8')
+engines = ('auto', 'eager', 'compile', 'onnx', 'openvino', 'int8')
 
 def _unit_array(x):
     "Tiles (uint8, or float in [0, 1]) as a contiguous float32 numpy array in [0, 1], ONNX Runtime's input."
@@ -148,6 +148,24 @@ class OrtTiles:
         "Logits for tiles N×3×S×S, uint8 or float in [0, 1]."
         return torch.from_numpy(self.session.run(None, {'tiles': _unit_array(x)})[0])
 
+class OvTiles:
+    "A `TileClassifier` exported to ONNX and compiled by OpenVINO for the CPU, computing in float32 (its precision hint `f32`)."
+    def __init__(self,
+                 model:TileClassifier, # The model (a Macenko-normalised one cannot be exported)
+                 threads:int|None=None, # OpenVINO inference threads (default: torch's)
+                ):
+        try: import openvino as ov
+        except ImportError: raise CrcHistoError("The openvino engine needs OpenVINO: pip install 'crc_histo[openvino]'.") from None
+        core = ov.Core()
+        with tempfile.TemporaryDirectory() as d:
+            net = core.read_model(str(export_onnx(model, Path(d)/'model.onnx')))
+        self.compiled = core.compile_model(net, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32', 'PERFORMANCE_HINT': 'LATENCY',
+                                                         'INFERENCE_NUM_THREADS': threads or torch.get_num_threads()})
+
+    def logits(self, x:torch.Tensor) -> torch.Tensor:
+        "Logits for tiles N×3×S×S, uint8 or float in [0, 1]."
+        return torch.from_numpy(self.compiled(_unit_array(x))[0].copy())
+
 # %% ../nbs/11_inference.ipynb #3f8a1e70
 def _compiled_probs(model, tta, precision):
     "`tile_probs` of `model` compiled by torch.compile; a batch smaller than the first is padded to its size, so the graph compiles once."
@@ -170,18 +188,19 @@ def _engine_probs(model, engine, tta, precision, calib):
     if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
     elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
     else:
-        ort_model = OrtTiles(model, int8=engine == 'int8', calib=calib)
-        fn = lambda x: (dihedral_tta(ort_model.logits, x) if tta else ort_model.logits(x).softmax(1)).float()
+        run = OvTiles(model) if engine == 'openvino' else OrtTiles(model, int8=engine == 'int8', calib=calib)
+        fn = lambda x: (dihedral_tta(run.logits, x) if tta else run.logits(x).softmax(1)).float()
     fn.engine = engine
     return fn
 
-def _auto_engine(model, n_tiles):
-    "'onnx' (a candidate against eager) for a large job on an exportable model when ONNX Runtime is installed, else 'eager'."
-    if n_tiles is None or n_tiles < 1000: return 'eager'
-    if _stain_normalised(model): return 'eager'
-    try: import onnxruntime
-    except ImportError: return 'eager'
-    return 'onnx'
+def _auto_engines(model, n_tiles):
+    "The exact engines 'auto' times against each other: eager, and for a large job on an exportable model each installed runtime (ONNX Runtime, OpenVINO)."
+    if n_tiles is None or n_tiles < 1000 or _stain_normalised(model): return ['eager']
+    found = []
+    for engine, module in (('onnx', 'onnxruntime'), ('openvino', 'openvino')):
+        try: __import__(module); found.append(engine)
+        except ImportError: pass
+    return ['eager'] + found
 
 def tile_prober(model:TileClassifier, # A loaded model or ensemble
                 engine:str='eager', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see above)
@@ -193,9 +212,10 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
     "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used."
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
     if engine == 'auto':
-        engine = _auto_engine(model, n_tiles)
-        if engine == 'onnx' and calib is not None and len(calib):  # a candidate: measured against eager on the job's first batch
-            return min((_engine_probs(model, e, tta, precision, calib) for e in ('eager', 'onnx')), key=lambda fn: _timed(fn, calib))
+        cands = _auto_engines(model, n_tiles)
+        if len(cands) > 1 and calib is not None and len(calib):  # candidates: measured against each other on the job's first batch
+            return min((_engine_probs(model, e, tta, precision, calib) for e in cands), key=lambda fn: _timed(fn, calib))
+        engine = cands[1] if len(cands) > 1 else 'eager'  # nothing to time on: the first runtime found
     return _engine_probs(model, engine, tta, precision, calib)
 
 # %% ../nbs/11_inference.ipynb #a852b71f
