@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-import numpy as np
+import numpy as np, pandas as pd
 from .core import CrcHistoError, atomic_path, output_folder, take_shard
 
 # %% auto #0
@@ -246,7 +246,6 @@ def patient_table(results:list[dict], # Result lines of the patient splitter (e.
                   extra:dict|None=None, # {column title: result key} of other per-run scores to average (e.g. TTA)
                  ) -> pd.DataFrame:
     "One row per experiment: accuracy % per fold (mean over seeds), mean ± sd over folds, and the mean ± sd of its paired gain over `baseline`."
-    import pandas as pd
     extra = extra or {}
     df = pd.DataFrame([r for r in results if r.get('splitter') == 'patient']).drop_duplicates('key')
     if df.empty: raise CrcHistoError("No patient-split results to tabulate.")
