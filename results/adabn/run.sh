@@ -2,7 +2,7 @@
 # The AdaBN measurements of results/adabn/shipped_model.md: the shipped model evaluated with and without --adapt-bn on
 # the 62 NCT-CRC-HE tiles, on its card's 1000 validation tiles, and on skewed subsets of those validation tiles
 # (symlinks in a temporary folder; nothing is written into the data). Run from the repository root, on a shared host
-# under nice. Usage: results/adabn/run.sh /path/to/shared/data > results/adabn/run.log 2>&1
+# under nice. Usage: results/adabn/run.sh /path/to/shared/data > results/adabn/run_output.txt 2>&1
 set -u
 data=${1:-../shared/data}
 tmp=$(mktemp -d)
