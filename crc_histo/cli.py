@@ -194,8 +194,15 @@ def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('model', help='saved model folder (crc-histo train --out DIR writes DIR/model); several joined by commas make an ensemble')
     p.add_argument('--trust', action='store_true', help='allow loading a fastai .pkl export (runs code stored in it)')
     p.add_argument('--tta', action='store_true', help='average predictions over the 8 dihedral symmetries')
-    p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'compile', 'onnx', 'int8'],
-                   help="how the network runs: auto (for 1000 tiles or more, ONNX Runtime or eager PyTorch, whichever runs the first batch faster; else eager), eager, compile (torch.compile; compiling takes a minute or two), onnx, or int8 (quantised; a few predictions change) (default: %(default)s)")
+    p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'compile', 'onnx', 'openvino', 'int8'],
+                   help="how the network runs: auto (for 1000 tiles or more, eager PyTorch, ONNX Runtime or OpenVINO, whichever is installed and runs the first batch fastest; else eager), eager, compile (torch.compile; compiling takes a minute or two), onnx, openvino (float32), or int8 (quantised; a few predictions change) (default: %(default)s)")
+
+def _adapt_bn_option(p:argparse.ArgumentParser, # The parser of `evaluate` or `predict`
+                    ):
+    "The `--adapt-bn` flag: test-time BatchNorm adaptation (AdaBN), opt-in."
+    p.add_argument('--adapt-bn', action='store_true',
+                   help="first re-estimate the model's BatchNorm statistics on the very tiles being classified (AdaBN; eager engine; the saved model is unchanged). "
+                        "Opt-in: it lowers accuracy when their class mix is skewed (one tissue, a mostly-tumour slide)")
 
 # %% ../nbs/13_cli.ipynb #4e17b360
 def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -203,6 +210,7 @@ def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
     "Options of `crc-histo evaluate`: the model, and the split as `data.validation_files` declares it."
     from crc_histo.data import validation_files
     _model_options(p)
+    _adapt_bn_option(p)
     _add_options(p, validation_files)
     p.add_argument('--class-map', help="score every tile of DATA, another cohort, through a class map: 'nct' (NCT-CRC-HE → Kather 2016) or a .json/.csv file of 'their class,model class' pairs")
     p.add_argument('--mpp', help="the tiles' µm/px, to bring them to the model's scale (default: the cohort preset's, e.g. 0.5 for nct-crc-he)", **_check('mpp'))
@@ -270,18 +278,21 @@ def cmd_evaluate(a:argparse.Namespace, # The parsed command line
         files, mpp = tile_files(path), a.mpp if a.mpp is not None else _data_mpp(path, a.cohort, model)
         if not files: raise CrcHistoError(f"No tiles found in {path}.")
     else: files, mpp = _call(validation_files, a), a.mpp
-    res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp, engine=a.engine)
+    res = evaluate_model(model, files, a.tta, a.out, class_map=a.class_map, mpp=mpp, engine=a.engine, adapt_bn=a.adapt_bn)
     for name, r in res.items(): print(_score_lines(name, r))
+    if a.adapt_bn: print(res['plain']['adapt_bn']['note'])
     print(_class_table(res['plain']))
     if 'external' in res['plain']:
         print(_external_lines(res['plain']['external']))
-        if ',' not in a.model and Path(a.model).is_dir(): print(f"recorded in the model card {_record(a, res, mpp)/'README.md'}")
+        if a.adapt_bn: print("not recorded in the model card: a score after --adapt-bn is not the saved model's")
+        elif ',' not in a.model and Path(a.model).is_dir(): print(f"recorded in the model card {_record(a, res, mpp)/'README.md'}")
 
 # %% ../nbs/13_cli.ipynb #1a0050de
 def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
                     ):
     "Options of `crc-histo predict`."
     _model_options(p)
+    _adapt_bn_option(p)
     p.add_argument('paths', nargs='+', help='tile files, folders or glob patterns')
     p.add_argument('--csv', help='write the table to this CSV file')
     p.add_argument('--bs', default=64, help='tiles per batch', **_check('bs'))
@@ -295,7 +306,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import load_models
     from crc_histo.inference import predict_tiles, save_predictions
     if a.csv: check_output(a.csv, what='the CSV')
-    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine)
+    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine, adapt_bn=a.adapt_bn)
     if a.csv: print(f"{len(df)} tiles classified ({df.attrs['engine']} engine); table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if not len(df): raise CrcHistoError("None of the given files could be classified.")

@@ -18,12 +18,14 @@ from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, cohorts, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
+from .domain import adapt_bn
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
 from .export import TileClassifier, _stain_normalised, export_onnx, load_model
 
 # %% auto #0
 __all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles', 'tile_prober',
-           'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model', 'read_class_map', 'external_report']
+           'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model', 'read_class_map', 'external_report',
+           'adabn_note', 'adapted_model']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -229,6 +231,15 @@ def _read_batch(files, size, tile_px=None, scale=None):
         if r: resized.append(str(f))
     return ok, (np.stack(arrs) if arrs else None), errs, resized
 
+def _tile_batches(chunks, size, tile_px=None, scale=None, workers=2):
+    "`_read_batch` of each chunk of files in turn, the next two chunks decoded in threads while the caller works on one."
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        todo = deque(pool.submit(_read_batch, c, size, tile_px, scale) for c in chunks[:2])
+        for k in range(len(chunks)):
+            res = todo.popleft().result()
+            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], size, tile_px, scale))
+            yield res
+
 def _report(n, errors, resized, size, scaled=False):
     if resized and scaled: warnings.warn(f"{len(resized)} tiles were smaller than the model's {size} px tile at its scale and were enlarged (e.g. {resized[0]}); their scale differs from the training tiles.")
     elif resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px like the model's training tiles and were resized to its input size (e.g. {resized[0]}); their scale differs from the training tiles.")
@@ -246,33 +257,34 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   workers:int=2,        # Decoding threads
                   mpp:float|None=None,  # The tiles' µm per pixel: they are brought to the model's scale (rescaled, then cut to its tile size)
                   engine:str='auto',    # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
+                  adapt_bn:bool=False,  # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
     if not isinstance(model, TileClassifier): model = load_model(model)
     if bs < 1: raise CrcHistoError(f"The batch size must be at least 1, got {bs}.")
+    if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
+    if adapt_bn: engine = _adabn_engine(engine)
     scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)
     files = tile_paths(paths)
+    if adapt_bn: model = adapted_model(model, files, bs, mpp, workers)  # a copy: the model passed in is unchanged
     model.eval()
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     rows, probs, errors, resized, run = [], [], [], [], None
-    if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        todo = deque(pool.submit(_read_batch, c, model.size, model.tile_px, scale) for c in chunks[:2])
-        for k in progress_bar(range(len(chunks)), leave=False) if progress else range(len(chunks)):
-            ok, arr, errs, rs = todo.popleft().result()
-            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], model.size, model.tile_px, scale))
-            errors += errs; resized += rs
-            if arr is None: continue
-            x = torch.from_numpy(arr).permute(0, 3, 1, 2)
-            if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
-            probs.append(run(x))
-            rows += [str(chunks[k][i]) for i in ok]
+    batches = _tile_batches(chunks, model.size, model.tile_px, scale, workers)
+    for k, (ok, arr, errs, rs) in enumerate(progress_bar(batches, total=len(chunks), leave=False) if progress else batches):
+        errors += errs; resized += rs
+        if arr is None: continue
+        x = torch.from_numpy(arr).permute(0, 3, 1, 2)
+        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
+        probs.append(run(x))
+        rows += [str(chunks[k][i]) for i in ok]
     if scale is not None: warnings.warn(_scale_note(model, mpp))
+    if adapt_bn: warnings.warn(adabn_note(model.adapted_on))
     _report(len(files), errors, resized, model.tile_px, scale is not None)
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
-    df.attrs['errors'], df.attrs['engine'] = errors, getattr(run, 'engine', None)
+    df.attrs['errors'], df.attrs['engine'], df.attrs['adapt_bn'] = errors, getattr(run, 'engine', None), getattr(model, 'adapted_on', None)
     return df
 
 # %% ../nbs/11_inference.ipynb #0dc8c80a
@@ -327,8 +339,10 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                    class_map:str|dict|None=None, # Another cohort's classes → the model's (`read_class_map`): external validation
                    mpp:float|None=None, # The tiles' µm/px, when it differs from the model's (see `predict_tiles`)
                    engine:str='auto', # 'auto', 'eager', 'onnx' or 'int8' (see `tile_prober`)
+                   adapt_bn:bool=False, # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                   ) -> dict:
-    "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'."
+    "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'; with `adapt_bn`, also 'adapt_bn' (how many tiles, and a note)."
+    if adapt_bn: engine = _adabn_engine(engine)  # refused before any work
     labels = [tile_label(f) for f in files]
     if class_map is not None: files, labels, truth, cm, left_out = _mapped(files, labels, read_class_map(class_map), model.classes)
     else:
@@ -337,10 +351,13 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
         truth = labels
     targs = np.array([model.classes.index(t) for t in truth])
     if mpp is not None: warnings.warn(_scale_note(model, _check_mpp(mpp)))
+    if adapt_bn: model = adapted_model(model, files, mpp=mpp)  # once, for every mode and member
     probs = {name: _member_probs(model, files, t, mpp, engine) for name, t in [('plain', False), ('tta', True)][:1+tta]}
     res = {name: ensemble_summary(ps, targs, model.classes) for name, ps in probs.items()}
     if class_map is not None:
         for name, ps in probs.items(): res[name]['external'] = external_report(np.mean(ps, 0).argmax(1), targs, labels, cm, left_out, model.classes)
+    if adapt_bn:
+        for r in res.values(): r['adapt_bn'] = dict(tiles=model.adapted_on, note=adabn_note(model.adapted_on))
     if out is not None: save_evaluation(res, np.mean(probs['plain'], 0), targs, out, model.classes)
     return res
 
@@ -400,3 +417,49 @@ def external_report(preds, # Predicted model-class index per tile
         by[d] = dict(maps_to=class_map[d], n=int(i.sum()), accuracy=acc, ci=[lo, hi])
     used = set(class_map.values())
     return dict(class_map=class_map, by_data_class=by, left_out=left_out, never_truth=[c for c in classes if c not in used])
+
+# %% ../nbs/11_inference.ipynb #de1eeb23
+def adabn_note(n:int, # How many tiles the statistics came from
+              ) -> str:
+    "The sentence that goes with every prediction or score after AdaBN."
+    return f"BatchNorm statistics re-estimated on these {n} tiles (AdaBN, --adapt-bn); it lowers accuracy when their class mix is skewed."
+
+def _adabn_engine(engine):
+    "The engine that runs an AdaBN-adapted model: eager, which 'auto' picks; any other is refused."
+    if engine in ('auto', 'eager'): return 'eager'
+    raise CrcHistoError(f"--adapt-bn (adapt_bn) adapts the PyTorch model, so it runs on the eager engine only, not {engine}: use --engine eager or auto.")
+
+def _rebatched(arrays, # Tile arrays N×H×W×3 of any sizes, in order
+               b:int,  # Tiles per batch (at least 2)
+              ):
+    "Batches of `b` tiles; the last has 2 to `b`+1 (BatchNorm in training mode needs two values per channel), or a `CrcHistoError` for fewer than 2 tiles in all."
+    buf, held, n = None, None, 0
+    for a in arrays:
+        buf = a if buf is None or not len(buf) else np.concatenate([buf, a]); n += len(a)
+        while len(buf) >= b:
+            if held is not None: yield held
+            held, buf = buf[:b], buf[b:]
+    if n < 2: raise CrcHistoError(f"--adapt-bn re-estimates BatchNorm statistics on the tiles being classified and needs at least 2 readable tiles; there {'is' if n == 1 else 'are'} {n}.")
+    if held is not None and buf is not None and len(buf) == 1: held, buf = np.concatenate([held, buf]), None  # a lone last tile joins the batch before
+    if held is not None: yield held
+    if buf is not None and len(buf): yield buf
+
+def adapted_model(model:TileClassifier, # A loaded model or `TileEnsemble` (each member is adapted)
+                  files:list, # The tiles about to be classified: all readable ones are used
+                  bs:int=64, # Tiles per batch, as in `predict_tiles`; each batch weighs the same in the average
+                  mpp:float|None=None, # The tiles' µm/px, when they are brought to the model's scale (as in `predict_tiles`)
+                  workers:int=2, # Decoding threads
+                 ) -> TileClassifier:
+    "A copy of `model` whose BatchNorm statistics are re-estimated on `files`, read as `predict_tiles` reads them (AdaBN); `adapted_on` says on how many tiles."
+    if not any(isinstance(l, torch.nn.modules.batchnorm._BatchNorm) for l in model.modules()):
+        raise CrcHistoError("This model has no BatchNorm layers, so --adapt-bn (adapt_bn) has no statistics to re-estimate: leave it out.")
+    scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)
+    chunks, n = [files[i:i+bs] for i in range(0, len(files), bs)], []
+    def batches():
+        read = (arr for _, arr, _, _ in _tile_batches(chunks, model.size, model.tile_px, scale, workers) if arr is not None)
+        for arr in _rebatched(read, max(bs, 2)):
+            n.append(len(arr))
+            yield torch.from_numpy(arr).permute(0, 3, 1, 2)  # uint8: the model normalises as in prediction (stain, scale, mean and std)
+    res = adapt_bn(model, batches())  # an ensemble's forward runs every member: each gets its own statistics
+    res.adapted_on = sum(n)
+    return res
