@@ -57,13 +57,17 @@ ablations:dict[str, Experiment] = {}
 _ablation_base = dict(arch='tf_efficientnet_lite0', recipe='dlr', frozen_epochs=3, epochs=5, lr=1e-3, lr_lo=3.3e-4,
                       size=150, aug='histo', stain=0.01, label_smoothing=0., precision='auto', train_bn=True)
 
+def _register(reg, base, name, description, train_kwargs):
+    "Put the row `name` into the registry `reg`: `base` with `train_kwargs` over it."
+    reg[name] = Experiment(name, description, None, {**base, **train_kwargs})
+    return reg[name]
+
 def ablation(name:str, # Registry key
              description:str, # The one change from the baseline, in words
              **train_kwargs, # That change, as `train` arguments
             ) -> Experiment:
     "Register one row of the recipe ablation: the CPU baseline with one change."
-    ablations[name] = Experiment(name, description, None, {**_ablation_base, **train_kwargs})
-    return ablations[name]
+    return _register(ablations, _ablation_base, name, description, train_kwargs)
 
 ablation('base', 'Lite0, 3 + 5 epochs, slice(3.3e-4, 1e-3), histo aug, stain 0.01')
 ablation('kaggle_rates', "the Kaggle study's slice(1e-5, 1e-3)", lr_lo=1e-5)
@@ -99,8 +103,7 @@ def patient_row(name:str, # Registry key
                 **train_kwargs, # That change, as `train` arguments
                ) -> Experiment:
     "Register one row of the patient-fold study: the recommended recipe with one method of the domain chapter."
-    patient_rows[name] = Experiment(name, description, None, {**_patients_base, **train_kwargs})
-    return patient_rows[name]
+    return _register(patient_rows, _patients_base, name, description, train_kwargs)
 
 patient_row('recommended', 'the recommended recipe (MobileNetV2, 1 + 7 epochs, dihedral, label smoothing 0.1, stain 0.01)')
 patient_row('randstain', 'RandStainNA-style colour: CIELAB statistics drawn from the training tiles', colour='randstain')
