@@ -310,6 +310,41 @@ def tissue_mask(thumb:Image.Image, # A slide thumbnail
     a = np.asarray(thumb.convert('RGB')).astype(np.int16)
     return (a.max(2) - a.min(2) >= min_chroma) & (a.max(2) > 40)
 
+# %% ../nbs/12_tissue_map.ipynb #b6e1c0b2
+def _level0(x, ds):
+    "The level-0 coordinate that tiffslide maps to coordinate `x` of a level of downsample `ds` (it truncates x0 / ds)."
+    b = round(x * ds)
+    while int(b / ds) < x: b += 1
+    while int(b / ds) > x: b -= 1
+    return b
+
+def _region_reader(slide, # An open slide (`open_slide`)
+                   level:int, # The pyramid level to read
+                  ):
+    "A function from a region's level-0 corner and side to its RGB pixels at `level` (`read_region`'s), cut from the file's tiles, each decoded once."
+    ds, (W, H) = slide.level_downsamples[level], slide.level_dimensions[level]
+    plain = lambda loc, t: np.asarray(slide.read_region(loc, level, (t, t)).convert('RGB'))
+    try: bh, bw = slide.zarr_group[str(level)].chunks[:2]  # the file's tiles
+    except Exception: return plain  # a slide tiffslide composes from several series: region by region
+    if slide.properties.get('tiffslide.series-axes') != 'YXS': return plain
+    blocks = {}
+    def block(by, bx):
+        if (by, bx) not in blocks:
+            y, x = by*bh, bx*bw
+            blocks[by, bx] = np.asarray(slide.read_region((_level0(x, ds), _level0(y, ds)), level, (min(bw, W - x), min(bh, H - y))).convert('RGB'))
+        return blocks[by, bx]
+    def read(loc, t):
+        x, y = int(loc[0] / ds), int(loc[1] / ds)  # as tiffslide's read_region places it
+        if x < 0 or y < 0 or x + t > W or y + t > H: return plain(loc, t)  # over the edge: tiffslide's own answer
+        for k in [k for k in blocks if k[0] < y // bh]: del blocks[k]  # rows above: no later region needs them
+        out = np.empty((t, t, 3), np.uint8)
+        for by in range(y // bh, (y + t - 1) // bh + 1):
+            for bx in range(x // bw, (x + t - 1) // bw + 1):
+                y0, y1, x0, x1 = max(y, by*bh), min(y + t, (by + 1)*bh), max(x, bx*bw), min(x + t, (bx + 1)*bw)
+                out[y0-y:y1-y, x0-x:x1-x] = block(by, bx)[y0 - by*bh:y1 - by*bh, x0 - bx*bw:x1 - bx*bw]
+        return out
+    return read
+
 # %% ../nbs/12_tissue_map.ipynb #cd0bc604
 def _tissue_cover(mask, f, t, rows, cols):
     "Fraction of tissue in each tile's footprint on the thumbnail mask (`f` thumbnail px per level px, tiles `t` level px)."
@@ -324,6 +359,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
                 bs:int=64, # Tiles per batch: memory holds one batch
                 check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn
                 clock:MapClock|None=None, # Add the seconds of opening, reading and resizing to this clock
+                decode_once:bool=True, # Cut the tiles from the file's tiles, each decoded once (False: tiffslide's `read_region` for each tile)
                ) -> tuple:
     "How `slide` is cut at the model's scale (`info`: level, tile sizes, grid, tissue cover), its thumbnail, and a generator of batches: grid cells (n×2 row, col) and their tiles (n×3×S×S at the model's input size)."
     if bs < 1: raise CrcHistoError("bs must be positive.")
@@ -339,11 +375,12 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
         stain = _stain_check(thumb, Path(slide).name, check_stain)
         cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
         todo = np.argwhere(cover >= min_tissue)
+        read = _region_reader(s, lvl) if decode_once else lambda loc, t: np.asarray(s.read_region(loc, lvl, (t, t)).convert('RGB'))
     def batches():
         for b in range(0, len(todo), bs):
             rc = todo[b:b+bs]
-            with clock('reading'):  # the file's bytes and their decoding: one tiffslide call per region
-                regions = [np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB')) for r, c in rc]
+            with clock('reading'):  # the file's bytes and their decoding, both inside tiffslide's read_region
+                regions = [read((round(c*t*ds), round(r*t*ds)), t) for r, c in rc]
             with clock('resizing'):
                 x = torch.from_numpy(np.stack(regions)).permute(0, 3, 1, 2)
                 if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
@@ -376,12 +413,13 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               engine:str='auto', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
               check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn and map it
               read_ahead:bool=True, # Read the next batch of tiles in a thread while the network classifies this one
+              decode_once:bool=True, # Decode each of the file's tiles once (False: anew for every map tile it touches, as tiffslide's `read_region` does)
               clock:MapClock|None=None, # Add the seconds of each stage to this clock
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
     clock = clock or MapClock()
-    grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain, clock)
+    grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain, clock, decode_once)
     if read_ahead: batches = _read_ahead(batches, clock)
     cover = grid['cover']
     probs, run = np.zeros(cover.shape + (len(model.classes),), np.float32), None
@@ -391,7 +429,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
         with clock('network'): probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
     info = {k: grid[k] for k in ('level', 'level_mpp', 'tile_px', 'tile_um', 'tiles', 'tissue_tiles', 'slide_mpp', 'stain_problem')}
-    info.update(engine=getattr(run, 'engine', None), read_ahead=read_ahead)
+    info.update(engine=getattr(run, 'engine', None), read_ahead=read_ahead, decode_once=decode_once)
     W0, H0 = grid['dimensions']
     return TissueMap(index, probs, model.classes, grid['tile0'], grid['tile0'], (H0, W0)), thumb, info
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Issue 22, item 4: whole-slide throughput of `crc-histo map`. Maps each given slide with the shipped model
-(mobilenet_v2-kather2016) and each engine (eager, onnx; int8 with --int8), with and without reading ahead, three times,
+(mobilenet_v2-kather2016) and each engine (eager, onnx; int8 with --int8) three ways (tiffslide's read_region for each
+tile; each file tile decoded once; and reading ahead as well: `slide_map`'s decode_once and read_ahead), three times,
 every case in a fresh process (as `crc-histo map` runs); prints each map's `speed_line` (tissue tiles/s and how the time
 splits between opening, reading+decoding, resizing, engine setup, network and writing) and the process's start-up
 (imports, model loading). A second measurement splits reading+decoding: the file's compressed tiles the map touches are
@@ -14,7 +15,7 @@ from pathlib import Path
 
 MODEL = 'mobilenet_v2-kather2016'
 
-def map_case(slide, mpp, engine, read_ahead):
+def map_case(slide, mpp, engine, read_ahead, decode_once):
     "One `map_image` of `slide` in this (fresh) process: its record, plus the seconds spent importing and loading the model."
     t0 = time.perf_counter()
     from crc_histo.export import load_models
@@ -23,8 +24,8 @@ def map_case(slide, mpp, engine, read_ahead):
     model = load_models(MODEL)
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        _, info = map_image(model, slide, out, mpp=mpp, engine=engine, read_ahead=read_ahead)
-    keep = ('tissue_tiles', 'tiles', 'seconds', 'timings', 'engine', 'read_ahead', 'level', 'tile_px', 'slide_mpp')
+        _, info = map_image(model, slide, out, mpp=mpp, engine=engine, read_ahead=read_ahead, decode_once=decode_once)
+    keep = ('tissue_tiles', 'tiles', 'seconds', 'timings', 'engine', 'read_ahead', 'decode_once', 'level', 'tile_px', 'slide_mpp')
     return dict({k: info[k] for k in keep}, line=speed_line(info), import_s=t1 - t0, load_s=t2 - t1)
 
 def isolated(fn, *args):
@@ -72,6 +73,7 @@ def main():
     cpu, rows, splits = cpu_summary(), [], {}
     print(cpu_line(cpu), flush=True)
     engines = ('eager', 'onnx') + (('int8',) if a.int8 else ())
+    configs = ((False, False), (True, False), (True, True))  # (decode_once, read_ahead): tiffslide region by region, each file tile decoded once, and read ahead
     for spec in a.slides:
         slide, _, mpp = spec.partition(':')
         mpp, name = float(mpp) if mpp else None, Path(slide).name
@@ -81,14 +83,14 @@ def main():
               f"{1e3*s['decode_s_per_tile']:.2f} ms decoding", flush=True)
         for run in range(a.runs):
             for engine in engines:
-                for ahead in (False, True):
-                    r = isolated(map_case, slide, mpp, engine, ahead)
+                for once, ahead in configs:
+                    r = isolated(map_case, slide, mpp, engine, ahead, once)
                     rows.append(dict(r, slide=name, run=run))
-                    print(f"run {run}, {engine}, read ahead {'on ' if ahead else 'off'}: {name}: {r['line']}; start-up {r['import_s']:.1f} s imports, "
+                    print(f"run {run}, {engine}, decode once {'on ' if once else 'off'}, read ahead {'on ' if ahead else 'off'}: {name}: {r['line']}; start-up {r['import_s']:.1f} s imports, "
                           f"{r['load_s']:.1f} s model", flush=True)
-    write(cpu, rows, splits, engines, a.runs)
+    write(cpu, rows, splits, engines, configs)
 
-def write(cpu, rows, splits, engines, runs):
+def write(cpu, rows, splits, engines, configs):
     from crc_histo.bench import cpu_line
     import os
     stages = (('opening', 'opening'), ('reading', 'reading+decoding'), ('resizing', 'resizing'), ('engine', 'engine setup'),
@@ -97,26 +99,31 @@ def write(cpu, rows, splits, engines, runs):
           f"(model {MODEL}, torch threads {cpu['threads']}, load average before the run {os.getloadavg()[0]:.1f}). The machine's {cpu['cores']} cores were "
           "shared with other work (other agents' tests and training), so single runs vary; every run is listed. Each map ran in a fresh process, "
           "as `crc-histo map` does; seconds are the map's (`map_image`: opening the slide to the last file written), without the process's "
-          "start-up (imports, model loading), given in its own column.", '']
+          "start-up (imports, model loading), given in its own column. "
+          "Three ways for each engine: *decode once* no, *read ahead* no is the map before issue 22 item 4 (tiffslide's `read_region` for each map tile, "
+          "serial with the network); *decode once* cuts the tiles from the file's tiles, each decoded once; *read ahead* reads the next batch in a thread "
+          "while the network works (both are now `slide_map`'s defaults). With reading ahead, reading and the network overlap, so the stages add up to "
+          "more than the map's seconds; *network waiting for tiles* is the network's idle time.", '']
     for name in dict.fromkeys(r['slide'] for r in rows):
         rs, s = [r for r in rows if r['slide'] == name], splits[name]
         r0 = rs[0]
         md += [f"### {name}", '', f"Level {r0['level']}, {r0['tile_px']} px tiles at {r0['slide_mpp']:.3f} µm/px: {r0['tissue_tiles']} of {r0['tiles']} tiles hold tissue.", '',
-               '| engine | read ahead | tissue tiles/s (3 runs) | map s | ' + ' | '.join(n for _, n in stages) + ' | start-up s (imports + model) |',
-               '|---|---|---|---|' + '---|' * len(stages) + '---|']
+               '| engine | decode once | read ahead | tissue tiles/s (3 runs) | map s | ' + ' | '.join(n for _, n in stages) + ' | start-up s (imports + model) |',
+               '|---|---|---|---|---|' + '---|' * len(stages) + '---|']
         for engine in engines:
-            for ahead in (False, True):
-                c = [r for r in rs if r['engine'] == engine and r['read_ahead'] == ahead]
+            for once, ahead in configs:
+                c = [r for r in rs if r['engine'] == engine and r['read_ahead'] == ahead and r['decode_once'] == once]
                 if not c: continue
                 fmt = lambda vals: ', '.join(f'{v:.1f}' for v in vals)
                 rates = ', '.join(f"{r['tissue_tiles'] / r['seconds']:.0f}" for r in c)
-                md.append(f"| {engine} | {'yes' if ahead else 'no'} | {rates} | {fmt(r['seconds'] for r in c)} | "
+                md.append(f"| {engine} | {'yes' if once else 'no'} | {'yes' if ahead else 'no'} | {rates} | {fmt(r['seconds'] for r in c)} | "
                           + ' | '.join(fmt(r['timings'][k] for r in c) for k, _ in stages) + f" | {fmt(r['import_s'] + r['load_s'] for r in c)} |")
         md += ['', f"Reading against decoding, measured apart (the {s['distinct_tiles']} {s['compression']} file tiles of {s['file_tile']} px that the "
                f"{s['regions']} tissue regions of {s['region_px']} px touch, {s['mbytes']:.1f} MB, read from the file and decoded once each): "
-               f"{1e3*s['read_s_per_tile']:.2f} ms reading and {1e3*s['decode_s_per_tile']:.2f} ms decoding per file tile. tiffslide decodes every file tile "
-               f"a region touches anew for each region: {s['decodes']} decodes for {s['distinct_tiles']} tiles, so in the map about "
-               f"{s['map_read_s']:.2f} s go to reading the file's bytes and {s['map_decode_s']:.2f} s to decoding them.", '']
+               f"{1e3*s['read_s_per_tile']:.2f} ms reading and {1e3*s['decode_s_per_tile']:.2f} ms decoding per file tile. tiffslide's `read_region` decodes every file tile "
+               f"a region touches anew for each region: {s['decodes']} decodes of {s['distinct_tiles']} tiles, so a map without decode_once spends about "
+               f"{s['map_read_s']:.2f} s reading the file's bytes and {s['map_decode_s']:.2f} s decoding them; with it (the default), "
+               f"{s['read_s_per_tile'] * s['distinct_tiles']:.2f} s and {s['decode_s_per_tile'] * s['distinct_tiles']:.2f} s.", '']
     out = Path('results/slide_speed'); out.mkdir(parents=True, exist_ok=True)
     cls = cpu['class'].replace(' ', '_').replace('-', '')
     (out/f'{cls}.json').write_text(json.dumps(dict(cpu=cpu, date=time.strftime('%Y-%m-%d'), model=MODEL, rows=rows, decode_split=splits), indent=1))
