@@ -17,7 +17,8 @@ MODEL = 'mobilenet_v2-kather2016'
 
 def map_case(slide, mpp, engine, read_ahead, decode_once):
     "One `map_image` of `slide` in this (fresh) process: its record, plus the seconds spent importing and loading the model."
-    t0 = time.perf_counter()
+    import os
+    load, t0 = os.getloadavg()[0], time.perf_counter()
     from crc_histo.export import load_models
     from crc_histo.tissue_map import map_image, speed_line
     t1 = time.perf_counter()
@@ -26,7 +27,7 @@ def map_case(slide, mpp, engine, read_ahead, decode_once):
     with tempfile.TemporaryDirectory() as out:
         _, info = map_image(model, slide, out, mpp=mpp, engine=engine, read_ahead=read_ahead, decode_once=decode_once)
     keep = ('tissue_tiles', 'tiles', 'seconds', 'timings', 'engine', 'read_ahead', 'decode_once', 'level', 'tile_px', 'slide_mpp')
-    return dict({k: info[k] for k in keep}, line=speed_line(info), import_s=t1 - t0, load_s=t2 - t1)
+    return dict({k: info[k] for k in keep}, line=speed_line(info), import_s=t1 - t0, load_s=t2 - t1, load_avg=load)
 
 def isolated(fn, *args):
     "`fn(*args)` in a fresh spawned process."
@@ -92,12 +93,12 @@ def main():
 
 def write(cpu, rows, splits, engines, configs):
     from crc_histo.bench import cpu_line
-    import os
     stages = (('opening', 'opening'), ('reading', 'reading+decoding'), ('resizing', 'resizing'), ('engine', 'engine setup'),
               ('network', 'network'), ('waiting', 'network waiting for tiles'), ('writing', 'writing'))
     md = [cpu_line(cpu), '', f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `nice -n 10 python tools/slide_speed.py` "
-          f"(model {MODEL}, torch threads {cpu['threads']}, load average before the run {os.getloadavg()[0]:.1f}). The machine's {cpu['cores']} cores were "
-          "shared with other work (other agents' tests and training), so single runs vary; every run is listed. Each map ran in a fresh process, "
+          f"(model {MODEL}, torch threads {cpu['threads']}). The machine's {cpu['cores']} cores were "
+          "shared with other work (other agents' tests and training), so single runs vary; every run is listed, with the 1-minute load average "
+          "when it started (above 2, other work was competing for the cores). Each map ran in a fresh process, "
           "as `crc-histo map` does; seconds are the map's (`map_image`: opening the slide to the last file written), without the process's "
           "start-up (imports, model loading), given in its own column. "
           "Three ways for each engine: *decode once* no, *read ahead* no is the map before issue 22 item 4 (tiffslide's `read_region` for each map tile, "
@@ -108,8 +109,8 @@ def write(cpu, rows, splits, engines, configs):
         rs, s = [r for r in rows if r['slide'] == name], splits[name]
         r0 = rs[0]
         md += [f"### {name}", '', f"Level {r0['level']}, {r0['tile_px']} px tiles at {r0['slide_mpp']:.3f} µm/px: {r0['tissue_tiles']} of {r0['tiles']} tiles hold tissue.", '',
-               '| engine | decode once | read ahead | tissue tiles/s (3 runs) | map s | ' + ' | '.join(n for _, n in stages) + ' | start-up s (imports + model) |',
-               '|---|---|---|---|---|' + '---|' * len(stages) + '---|']
+               '| engine | decode once | read ahead | tissue tiles/s (3 runs) | map s | ' + ' | '.join(n for _, n in stages) + ' | start-up s (imports + model) | load average |',
+               '|---|---|---|---|---|' + '---|' * len(stages) + '---|---|']
         for engine in engines:
             for once, ahead in configs:
                 c = [r for r in rs if r['engine'] == engine and r['read_ahead'] == ahead and r['decode_once'] == once]
@@ -117,7 +118,7 @@ def write(cpu, rows, splits, engines, configs):
                 fmt = lambda vals: ', '.join(f'{v:.1f}' for v in vals)
                 rates = ', '.join(f"{r['tissue_tiles'] / r['seconds']:.0f}" for r in c)
                 md.append(f"| {engine} | {'yes' if once else 'no'} | {'yes' if ahead else 'no'} | {rates} | {fmt(r['seconds'] for r in c)} | "
-                          + ' | '.join(fmt(r['timings'][k] for r in c) for k, _ in stages) + f" | {fmt(r['import_s'] + r['load_s'] for r in c)} |")
+                          + ' | '.join(fmt(r['timings'][k] for r in c) for k, _ in stages) + f" | {fmt(r['import_s'] + r['load_s'] for r in c)} | {fmt(r['load_avg'] for r in c)} |")
         md += ['', f"Reading against decoding, measured apart (the {s['distinct_tiles']} {s['compression']} file tiles of {s['file_tile']} px that the "
                f"{s['regions']} tissue regions of {s['region_px']} px touch, {s['mbytes']:.1f} MB, read from the file and decoded once each): "
                f"{1e3*s['read_s_per_tile']:.2f} ms reading and {1e3*s['decode_s_per_tile']:.2f} ms decoding per file tile. tiffslide's `read_region` decodes every file tile "
