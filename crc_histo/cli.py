@@ -318,7 +318,7 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
     _model_options(p)
     p.add_argument('images', nargs='+', metavar='IMAGE',
                    help='whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra) or large RGB image; several, a folder or a glob pattern map each into its own folder under --out')
-    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, IMAGE.geojson (tiles for QuPath) and IMAGE.csv (tiles); '
+    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, IMAGE.geojson (tiles for QuPath), IMAGE.csv (tiles) and timings.json (seconds of each stage); '
                    'with several images, one such folder per image and summary.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
     p.add_argument('--mpp', help="microns per pixel, e.g. 0.5 for a 20x scan, 0.25 for 40x: of the one image given (default: a slide's own; for a flat image, the model's); "
@@ -334,7 +334,7 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     "Tissue map of large H&E images or whole slides: overlay PNG with legend, class map, areas, QuPath tiles; several at once with a summary."
     import glob
     from crc_histo.export import load_models
-    from crc_histo.tissue_map import map_image, map_slides
+    from crc_histo.tissue_map import map_image, map_slides, speed_line
     out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
     kw = dict(mpp=a.mpp, stride=a.stride, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
@@ -344,6 +344,7 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
         if 'level' in info: print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
                                   f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
         print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
+        print(f"{Path(one).name}: {speed_line(info)}")
         print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}")
         return
     summary, failed = map_slides(model, a.images, out, shard=a.shard, **kw)

@@ -6,7 +6,9 @@ Docs: https://crc-histo.github.io/crc_histo/tissue_map.html.md"""
 
 # %% ../nbs/12_tissue_map.ipynb #10c4a893
 from __future__ import annotations
-import glob, json, warnings
+import glob, json, threading, time, warnings
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -20,9 +22,9 @@ from .export import TileClassifier, load_model
 from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
-__all__ = ['slide_extensions', 'TissueMap', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
+__all__ = ['slide_extensions', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
            'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'slide_tiles',
-           'slide_map', 'map_image', 'find_slides', 'map_slides']
+           'slide_map', 'map_image', 'speed_line', 'find_slides', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -42,6 +44,22 @@ class TissueMap:
         "(top, left, bottom, right) of tile (`row`, `col`) in image pixels."
         t,l = row*self.stride, col*self.stride
         return (t, l, t+self.tile, l+self.tile)
+
+# %% ../nbs/12_tissue_map.ipynb #b6e1c0a2
+class MapClock:
+    "Seconds one map spends in each of its `stages`, summed over its batches; `with clock(stage):` times a block, from any thread."
+    stages = ('opening', 'reading', 'resizing', 'engine', 'network', 'waiting', 'writing')
+    def __init__(self): self.seconds, self._lock = dict.fromkeys(self.stages, 0.), threading.Lock()
+
+    @contextmanager
+    def __call__(self, stage:str, # One of `MapClock.stages`
+                ):
+        if stage not in self.seconds: raise CrcHistoError(f"Unknown stage {stage!r}: use {', '.join(self.stages)}.")
+        t = time.perf_counter()
+        try: yield
+        finally:
+            dt = time.perf_counter() - t
+            with self._lock: self.seconds[stage] += dt
 
 # %% ../nbs/12_tissue_map.ipynb #b746b8cd
 def _as_rgb(image, max_pixels):
@@ -93,11 +111,14 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
                engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
                check_stain:bool=True, # Refuse an image that does not look like H&E brightfield (`stain_problem`); False: warn and map it
+               clock:MapClock|None=None, # Add the seconds of each stage to this clock
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
     if not isinstance(model, TileClassifier): model = load_model(model)
-    img = _as_rgb(image, max_pixels)
-    _stain_check(img, Path(image).name if isinstance(image, (str, Path)) else 'The image', check_stain)
+    clock = clock or MapClock()
+    with clock('opening'):
+        img = _as_rgb(image, max_pixels)
+        _stain_check(img, Path(image).name if isinstance(image, (str, Path)) else 'The image', check_stain)
     tile = tile or model.tile_px; stride = stride or tile
     if tile < 1 or stride < 1 or bs < 1: raise CrcHistoError("tile, stride and bs must be positive.")
     h,w = img.shape[:2]
@@ -108,10 +129,12 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
     out, run = [], None
     for b in progress_bar(range(0, len(idx), bs), leave=False) if progress else range(0, len(idx), bs):
         i = idx[b:b+bs]
-        x = wins[i // cols, i % cols]  # copies one batch only
-        if tile != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
-        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(idx))
-        out.append(run(x))
+        with clock('resizing'):
+            x = wins[i // cols, i % cols]  # copies one batch only
+            if tile != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
+        if run is None:
+            with clock('engine'): run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(idx))
+        with clock('network'): out.append(run(x))
     probs = torch.cat(out).view(rows, cols, -1).numpy()
     return TissueMap(probs.argmax(-1), probs, model.classes, tile, stride, (h, w))
 
@@ -287,6 +310,41 @@ def tissue_mask(thumb:Image.Image, # A slide thumbnail
     a = np.asarray(thumb.convert('RGB')).astype(np.int16)
     return (a.max(2) - a.min(2) >= min_chroma) & (a.max(2) > 40)
 
+# %% ../nbs/12_tissue_map.ipynb #b6e1c0b2
+def _level0(x, ds):
+    "The level-0 coordinate that tiffslide maps to coordinate `x` of a level of downsample `ds` (it truncates x0 / ds)."
+    b = round(x * ds)
+    while int(b / ds) < x: b += 1
+    while int(b / ds) > x: b -= 1
+    return b
+
+def _region_reader(slide, # An open slide (`open_slide`)
+                   level:int, # The pyramid level to read
+                  ):
+    "A function from a region's level-0 corner and side to its RGB pixels at `level` (`read_region`'s), cut from the file's tiles, each decoded once."
+    ds, (W, H) = slide.level_downsamples[level], slide.level_dimensions[level]
+    plain = lambda loc, t: np.asarray(slide.read_region(loc, level, (t, t)).convert('RGB'))
+    try: bh, bw = slide.zarr_group[str(level)].chunks[:2]  # the file's tiles
+    except Exception: return plain  # a slide tiffslide composes from several series: region by region
+    if slide.properties.get('tiffslide.series-axes') != 'YXS': return plain
+    blocks = {}
+    def block(by, bx):
+        if (by, bx) not in blocks:
+            y, x = by*bh, bx*bw
+            blocks[by, bx] = np.asarray(slide.read_region((_level0(x, ds), _level0(y, ds)), level, (min(bw, W - x), min(bh, H - y))).convert('RGB'))
+        return blocks[by, bx]
+    def read(loc, t):
+        x, y = int(loc[0] / ds), int(loc[1] / ds)  # as tiffslide's read_region places it
+        if x < 0 or y < 0 or x + t > W or y + t > H: return plain(loc, t)  # over the edge: tiffslide's own answer
+        for k in [k for k in blocks if k[0] < y // bh]: del blocks[k]  # rows above: no later region needs them
+        out = np.empty((t, t, 3), np.uint8)
+        for by in range(y // bh, (y + t - 1) // bh + 1):
+            for bx in range(x // bw, (x + t - 1) // bw + 1):
+                y0, y1, x0, x1 = max(y, by*bh), min(y + t, (by + 1)*bh), max(x, bx*bw), min(x + t, (bx + 1)*bw)
+                out[y0-y:y1-y, x0-x:x1-x] = block(by, bx)[y0 - by*bh:y1 - by*bh, x0 - bx*bw:x1 - bx*bw]
+        return out
+    return read
+
 # %% ../nbs/12_tissue_map.ipynb #cd0bc604
 def _tissue_cover(mask, f, t, rows, cols):
     "Fraction of tissue in each tile's footprint on the thumbnail mask (`f` thumbnail px per level px, tiles `t` level px)."
@@ -300,29 +358,48 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
                 thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask
                 bs:int=64, # Tiles per batch: memory holds one batch
                 check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn
+                clock:MapClock|None=None, # Add the seconds of opening, reading and resizing to this clock
+                decode_once:bool=True, # Cut the tiles from the file's tiles, each decoded once (False: tiffslide's `read_region` for each tile)
                ) -> tuple:
     "How `slide` is cut at the model's scale (`info`: level, tile sizes, grid, tissue cover), its thumbnail, and a generator of batches: grid cells (n×2 row, col) and their tiles (n×3×S×S at the model's input size)."
     if bs < 1: raise CrcHistoError("bs must be positive.")
-    s, mm = open_slide(slide), model_mpp(model)
-    lvl, lmpp = slide_level(s, mm, mpp)
-    ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
-    t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
-    rows, cols = H // t, W // t
-    if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
-    thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
-    stain = _stain_check(thumb, Path(slide).name, check_stain)
-    cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
-    todo = np.argwhere(cover >= min_tissue)
+    clock = clock or MapClock()
+    with clock('opening'):
+        s, mm = open_slide(slide), model_mpp(model)
+        lvl, lmpp = slide_level(s, mm, mpp)
+        ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
+        t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
+        rows, cols = H // t, W // t
+        if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
+        thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
+        stain = _stain_check(thumb, Path(slide).name, check_stain)
+        cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
+        todo = np.argwhere(cover >= min_tissue)
+        read = _region_reader(s, lvl) if decode_once else lambda loc, t: np.asarray(s.read_region(loc, lvl, (t, t)).convert('RGB'))
     def batches():
         for b in range(0, len(todo), bs):
             rc = todo[b:b+bs]
-            x = torch.from_numpy(np.stack([np.asarray(s.read_region((round(c*t*ds), round(r*t*ds)), lvl, (t, t)).convert('RGB'))
-                                           for r, c in rc])).permute(0, 3, 1, 2)
-            if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
+            with clock('reading'):  # the file's bytes and their decoding, both inside tiffslide's read_region
+                regions = [read((round(c*t*ds), round(r*t*ds)), t) for r, c in rc]
+            with clock('resizing'):
+                x = torch.from_numpy(np.stack(regions)).permute(0, 3, 1, 2)
+                if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
             yield rc, x
     info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds, stain_problem=stain,
                 downsample=ds, tile0=round(t * ds), cover=cover, batches=-(-len(todo) // bs), dimensions=s.dimensions)
     return info, thumb, batches()
+
+def _read_ahead(batches, # An iterator of batches (`slide_tiles`')
+                clock:MapClock, # The caller's wait for each batch is added to its 'waiting'
+               ):
+    "The batches of `batches`, each read in a thread while the caller works on the one before."
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(next, batches, None)
+        while True:
+            with clock('waiting'): b = ahead.result()  # the reader's exception, if any, is raised here
+            if b is None: return
+            ahead = pool.submit(next, batches, None)
+            yield b
 
 def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               slide:Path|str, # Whole-slide image file
@@ -335,41 +412,63 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               progress:bool=False, # Show a progress bar
               engine:str='auto', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
               check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn and map it
+              read_ahead:bool=True, # Read the next batch of tiles in a thread while the network classifies this one
+              decode_once:bool=True, # Decode each of the file's tiles once (False: anew for every map tile it touches, as tiffslide's `read_region` does)
+              clock:MapClock|None=None, # Add the seconds of each stage to this clock
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
     if not isinstance(model, TileClassifier): model = load_model(model)
-    grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain)
+    clock = clock or MapClock()
+    grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain, clock, decode_once)
+    if read_ahead: batches = _read_ahead(batches, clock)
     cover = grid['cover']
     probs, run = np.zeros(cover.shape + (len(model.classes),), np.float32), None
     for rc, x in progress_bar(batches, total=grid['batches'], leave=False) if progress else batches:
-        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=grid['tissue_tiles'])
-        probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
+        if run is None:
+            with clock('engine'): run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=grid['tissue_tiles'])
+        with clock('network'): probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
     info = {k: grid[k] for k in ('level', 'level_mpp', 'tile_px', 'tile_um', 'tiles', 'tissue_tiles', 'slide_mpp', 'stain_problem')}
+    info.update(engine=getattr(run, 'engine', None), read_ahead=read_ahead, decode_once=decode_once)
     W0, H0 = grid['dimensions']
     return TissueMap(index, probs, model.classes, grid['tile0'], grid['tile0'], (H0, W0)), thumb, info
 
 # %% ../nbs/12_tissue_map.ipynb #4c124989
 def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               image:Path|str, # An image file or a whole-slide image file
-              out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, <name>.geojson and <name>.csv
+              out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, <name>.geojson, <name>.csv and timings.json
               mpp:float|None=None, # µm/px of the image (None: a slide's own; for a flat image, the model's)
               stride:int|None=None, # Flat images: step between tiles in px (default: the tile size)
               min_tissue:float=0.1, # Slides: tiles with less tissue (on the thumbnail) are skipped
               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield; False: warn and map it
-              **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine)
+              **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine; slides: read_ahead)
              ) -> tuple:
-    "Map one image or whole slide and write its map into `out` (`save_map`); return the fractions and how it was read."
+    "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json); return the fractions and how it was read and timed."
     if not isinstance(model, TileClassifier): model = load_model(model)
-    image = Path(image)
+    image, clock, t0 = Path(image), MapClock(), time.perf_counter()
     if is_slide(image):
         if stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
         if not 0 <= min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {min_tissue}.")
-        tm, picture, info = slide_map(model, image, mpp=mpp, min_tissue=min_tissue, check_stain=check_stain, **kwargs)
+        tm, picture, info = slide_map(model, image, mpp=mpp, min_tissue=min_tissue, check_stain=check_stain, clock=clock, **kwargs)
     else:
-        tm, picture = tissue_map(model, image, stride=stride, check_stain=check_stain, **kwargs), image
-        info = dict(slide_mpp=mpp or model_mpp(model), tiles=tm.index.size, tissue_tiles=tm.index.size)
-    return save_map(tm, out, image.stem, picture, mpp=info['slide_mpp']), info
+        tm, picture = tissue_map(model, image, stride=stride, check_stain=check_stain, clock=clock, **kwargs), image
+        info = dict(slide_mpp=mpp or model_mpp(model), tiles=tm.index.size, tissue_tiles=tm.index.size, read_ahead=False)
+    with clock('writing'): fr = save_map(tm, out, image.stem, picture, mpp=info['slide_mpp'])
+    info.update(seconds=time.perf_counter() - t0, timings=dict(clock.seconds))
+    with atomic_path(Path(out)/'timings.json') as tmp:
+        tmp.write_text(json.dumps({k: info.get(k) for k in ('tissue_tiles', 'seconds', 'timings', 'engine', 'read_ahead')}, indent=1))
+    return fr, info
+
+# %% ../nbs/12_tissue_map.ipynb #b6e1c0a4
+_stage_names = dict(opening='opening', reading='reading+decoding', resizing='resizing', engine='engine setup', network='network', writing='writing')
+
+def speed_line(info:dict, # `map_image`'s record of a map: tissue_tiles, seconds, timings, read_ahead
+              ) -> str:
+    "One line: how many tissue tiles a map classified, in how many seconds, and how the time splits between its stages."
+    t, n, secs = info['timings'], info['tissue_tiles'], info['seconds']
+    parts = ', '.join(f"{name} {t[k]:.1f} s" for k, name in _stage_names.items())
+    ahead = f" (tiles read ahead in a thread: the network waited {t['waiting']:.1f} s for them)" if info.get('read_ahead') else ''
+    return f"{n} tissue tiles in {secs:.1f} s ({n / max(secs, 1e-9):.0f} tiles/s): {parts}{ahead}"
 
 # %% ../nbs/12_tissue_map.ipynb #7444c1cf
 def find_slides(specs:list, # Slide or image files, folders of them, or glob patterns ('scans/*.svs')
@@ -394,7 +493,7 @@ def find_slides(specs:list, # Slide or image files, folders of them, or glob pat
 
 # %% ../nbs/12_tissue_map.ipynb #3f36496a
 def _summary(out, slides):
-    "One row per finished slide: tissue tiles, area, and each class's area (mm²) and fraction, from its fractions.csv."
+    "One row per finished slide: tissue tiles, area, each class's area (mm²) and fraction (from its fractions.csv), and the map's seconds and tiles/s (timings.json)."
     rows = []
     for f in slides:
         p = Path(out)/f.stem/'fractions.csv'
@@ -404,6 +503,9 @@ def _summary(out, slides):
         if 'area_mm2' in fr: row['area_mm2'] = fr.area_mm2.sum()
         row.update({f'{c}_mm2': fr.area_mm2[c] for c in fr.index if 'area_mm2' in fr})
         row.update({f'{c}_fraction': fr.fraction[c] for c in fr.index})
+        if (p.parent/'timings.json').exists():  # maps made before timings were kept have none
+            tm = json.loads((p.parent/'timings.json').read_text())
+            row.update(seconds=tm['seconds'], tiles_per_s=tm['tissue_tiles'] / max(tm['seconds'], 1e-9), **{f'{k}_s': v for k, v in tm['timings'].items()})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -420,7 +522,7 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                mpp:float|None=None, # µm/px of the slides that do not record theirs (a slide's own scale wins) and of flat images
                shard:str|None=None, # 'i/n': map only every n-th slide from the i-th (a job array's share)
                quiet:bool=False, # Print nothing
-               **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine)
+               **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine, read_ahead)
               ) -> tuple:
     "Map every slide of `slides` not mapped yet into its folder under `out`, go on past failures, write summary.csv; return the summary and {slide: why it failed}."
     if not isinstance(model, TileClassifier): model = load_model(model)
@@ -442,6 +544,7 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
             say(f"{head} not mapped: {failed[f.name]}"); continue
         area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
         say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
+        say(f"{head} {speed_line(info)}")
     summary = _summary(out, todo)
     with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
     return summary, failed
