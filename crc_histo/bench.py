@@ -243,7 +243,7 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     used = predict_tiles(model, fs, progress=False, engine=engine).attrs['engine']  # export, calibration, auto's timing: all timed, a user pays them
     secs = time.perf_counter() - t0
     prec = resolve_precision('auto', 'cpu')  # the eager and compiled engines' precision
-    what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'openvino': 'OpenVINO fp32', 'int8': 'ONNX Runtime int8'}
+    what = {'eager': f'eager {prec}, channels_last', 'compile': f'torch.compile {prec}, channels_last', 'onnx': 'ONNX Runtime fp32', 'openvino': f'OpenVINO {prec}', 'int8': 'ONNX Runtime int8'}
     label = f"auto, which chose {what[used]}" if engine == 'auto' else what[engine]
     return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, arch=arch, tiles_per_s=n/secs)
 

@@ -151,9 +151,10 @@ class OrtTiles:
         return torch.from_numpy(self.session.run(None, {'tiles': _unit_array(x)})[0])
 
 class OvTiles:
-    "A `TileClassifier` exported to ONNX and compiled by OpenVINO for the CPU, computing in float32 (its precision hint `f32`)."
+    "A `TileClassifier` exported to ONNX and compiled by OpenVINO for the CPU, in bfloat16 or float32 as `precision` resolves (OpenVINO's precision hint)."
     def __init__(self,
                  model:TileClassifier, # The model (a Macenko-normalised one cannot be exported)
+                 precision:str='auto', # 'auto' (bf16 where the CPU computes it natively, else fp32), 'bf16' or 'fp32'
                  threads:int|None=None, # OpenVINO inference threads (default: torch's)
                 ):
         try: import openvino as ov
@@ -161,7 +162,8 @@ class OvTiles:
         core = ov.Core()
         with tempfile.TemporaryDirectory() as d:
             net = core.read_model(str(export_onnx(model, Path(d)/'model.onnx')))
-        self.compiled = core.compile_model(net, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32', 'PERFORMANCE_HINT': 'LATENCY',
+        self.precision = resolve_precision(precision, 'cpu')
+        self.compiled = core.compile_model(net, 'CPU', {'INFERENCE_PRECISION_HINT': {'bf16': 'bf16'}.get(self.precision, 'f32'), 'PERFORMANCE_HINT': 'LATENCY',
                                                          'INFERENCE_NUM_THREADS': threads or torch.get_num_threads()})
 
     def logits(self, x:torch.Tensor) -> torch.Tensor:
@@ -190,7 +192,7 @@ def _engine_probs(model, engine, tta, precision, calib):
     if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
     elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
     else:
-        run = OvTiles(model) if engine == 'openvino' else OrtTiles(model, int8=engine == 'int8', calib=calib)
+        run = OvTiles(model, precision) if engine == 'openvino' else OrtTiles(model, int8=engine == 'int8', calib=calib)
         fn = lambda x: (dihedral_tta(run.logits, x) if tta else run.logits(x).softmax(1)).float()
     fn.engine = engine
     return fn
