@@ -89,6 +89,7 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     if zoom and aug not in ('histo', 'dihedral'): raise CrcHistoError(f"--zoom works with the histo and dihedral augmentations, not {aug!r}.")
     tfms = _aug_tfms[aug](size=aug_size, stain=stain, zoom=zoom)
     domain = colour != 'none' or blur or jpeg or balance != 'none'
+    if colour == 'grey': warnings.warn("colour='grey' is a control: the model learns and is validated on grey tiles, but predict, evaluate and map give it colour tiles; do not use it to classify.")
     if domain and pipeline != 'fast': raise CrcHistoError("The colour, blur, JPEG and balance options need the fast pipeline (pipeline='fast').")
     if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
     if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
