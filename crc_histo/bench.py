@@ -284,7 +284,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     n_inf, s_inf = (32, 64) if quick else (1024, 150)
     infer = [run(bench_predict_loop, data=data, n=4 if quick else 48),
              run(bench_get_preds, data=data, n=16 if quick else 256),
-             *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', *_installed('openvino'), 'int8', *(() if quick else ('compile', 'auto')))],
+             *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', *(() if quick else _installed('openvino')), 'int8', *(() if quick else ('compile', 'auto')))],
              run(bench_forward_bare, n=n_inf, size=s_inf)]
     mm = (256, 2) if quick else (2048, 10)
     peak = {'fp32': matmul_flops_per_s(torch.float32, *mm), 'bf16': matmul_flops_per_s(torch.bfloat16, *mm) if cpu_has_fast_bf16() else None}
