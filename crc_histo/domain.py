@@ -17,8 +17,8 @@ from fasttransform import Transform
 from .core import CrcHistoError
 
 # %% auto #0
-__all__ = ['colours', 'rgb_to_lab', 'lab_to_rgb', 'lab_stats', 'fit_randstain', 'RandStain', 'hsv_tfms', 'Greyscale',
-           'blur_tiles', 'TileBlur', 'TileJPEG', 'domain_tfms', 'WeightAverage', 'adapt_bn']
+__all__ = ['colours', 'rgb_to_lab', 'lab_to_rgb', 'lab_stats', 'fit_randstain', 'PerTileTransform', 'RandStain', 'hsv_tfms',
+           'Greyscale', 'blur_tiles', 'TileBlur', 'TileJPEG', 'domain_tfms', 'WeightAverage', 'adapt_bn']
 
 # %% ../nbs/02a_domain.ipynb #378b57fd
 _xyz_from_rgb = torch.tensor([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
@@ -62,31 +62,42 @@ def fit_randstain(x:torch.Tensor, # Training tiles `[N,3,H,W]`, uint8 (0-255) or
     s = torch.cat([lab_stats(xs[i:i+256]) for i in range(0, len(xs), 256)])
     return dict(mean=s.mean(0).tolist(), std=s.std(0).nan_to_num(0.).tolist())
 
+# %% ../nbs/02a_domain.ipynb #acc2be97
+class PerTileTransform(RandTransform):
+    "A training-batch transform that changes a random share `p` of the tiles, each by `change`, and leaves the others as they are."
+    split_idx = 0
+    def __init__(self, p:float, # Probability per tile
+                ):
+        super().__init__(p=1.)  # the coin is tossed per tile in `encodes`
+        self.p_tile = p
+    def change(self, xs:torch.Tensor) -> torch.Tensor:
+        "The chosen tiles `[k,3,H,W]` in [0,1], changed."
+        raise NotImplementedError
+    def encodes(self, x:TensorImage):
+        do = (torch.rand(x.shape[0]) < self.p_tile).to(x.device)
+        if not do.any(): return x
+        y = x.clone()
+        y[do] = self.change(x[do].as_subclass(torch.Tensor)).to(x.dtype)
+        return y
+
 # %% ../nbs/02a_domain.ipynb #1a71bca7
-class RandStain(RandTransform):
+class RandStain(PerTileTransform):
     "RandStainNA-style colour augmentation: each tile's CIELAB mean and standard deviation replaced by ones drawn from the training tiles' distribution."
-    order, split_idx = 15, 0  # after IntToFloatTensor, before the affine pass; training batches only
+    order = 15  # after IntToFloatTensor, before the affine pass; training batches only
     def __init__(self, dist:dict, # From `fit_randstain`: mean and std of each per-tile statistic
                  p:float=0.8, # Probability per tile
                  std_hyper:float=-0.3, # Widen (> 0) or narrow (< 0) the drawn spread; RandStainNA's best setting is -0.3
                 ):
-        super().__init__(p=1.)  # the coin is tossed per tile in `encodes`
-        self.dist, self.p_tile, self.std_hyper = dist, p, std_hyper
+        super().__init__(p)
+        self.dist, self.std_hyper = dist, std_hyper
 
-    def encodes(self, x:TensorImage):
-        n, dev = x.shape[0], x.device
-        do = torch.rand(n) < self.p_tile
-        if not do.any(): return x
+    def change(self, xs):
         mean, std = torch.tensor(self.dist['mean']), torch.tensor(self.dist['std']) * (1 + self.std_hyper)
-        target = (mean + std * torch.randn(int(do.sum()), 6)).to(dev)
+        target = (mean + std * torch.randn(len(xs), 6)).to(xs.device)
         target[:, 3:] = target[:, 3:].clamp_min(1e-3)  # a drawn spread is never negative
-        xs = x[do.to(dev)].as_subclass(torch.Tensor).float()
-        lab = rgb_to_lab(xs)
+        lab = rgb_to_lab(xs.float())
         m, s = lab.mean((-2, -1), keepdim=True), lab.std((-2, -1), keepdim=True).clamp_min(1e-3)
-        lab = (lab - m) / s * target[:, 3:, None, None] + target[:, :3, None, None]
-        y = x.clone()
-        y[do.to(dev)] = lab_to_rgb(lab).to(x.dtype)
-        return y
+        return lab_to_rgb((lab - m) / s * target[:, 3:, None, None] + target[:, :3, None, None])
 
 # %% ../nbs/02a_domain.ipynb #77580e61
 def hsv_tfms(max_hue:float=0.1, # Largest hue shift, as a fraction of the colour circle
@@ -119,41 +130,30 @@ def blur_tiles(x:torch.Tensor, # Tiles `[N,C,H,W]`
     return y.view(n, c, h, w)
 
 # %% ../nbs/02a_domain.ipynb #7bbc5cb3
-class TileBlur(RandTransform):
+class TileBlur(PerTileTransform):
     "Gaussian blur of a random strength on a random share of the training tiles (focus differs between scans)."
-    order, split_idx = 50, 0
+    order = 50
     def __init__(self, p:float=0.5, # Probability per tile
                  sigma:tuple=(0.1, 1.5), # Range of the Gaussian's standard deviation in px
                 ):
-        super().__init__(p=1.)
-        self.p_tile, self.sigma = p, sigma
-    def encodes(self, x:TensorImage):
-        do = (torch.rand(x.shape[0]) < self.p_tile).to(x.device)
-        if not do.any(): return x
-        s = torch.empty(int(do.sum())).uniform_(*self.sigma)
-        y = x.clone()
-        y[do] = blur_tiles(x[do].as_subclass(torch.Tensor), s)
-        return y
+        super().__init__(p)
+        self.sigma = sigma
+    def change(self, xs): return blur_tiles(xs, torch.empty(len(xs)).uniform_(*self.sigma))
 
 # %% ../nbs/02a_domain.ipynb #dc4878e3
-class TileJPEG(RandTransform):
+class TileJPEG(PerTileTransform):
     "JPEG re-compression at a random quality on a random share of the training tiles (other labs' tiles are JPEG)."
-    order, split_idx = 60, 0
+    order = 60
     def __init__(self, p:float=0.5, # Probability per tile
                  quality:tuple=(50, 95), # Range of JPEG quality
                 ):
-        super().__init__(p=1.)
-        self.p_tile, self.quality = p, quality
-    def encodes(self, x:TensorImage):
+        super().__init__(p)
+        self.quality = quality
+    def change(self, xs):
         from torchvision.io import decode_jpeg, encode_jpeg
-        do = torch.rand(x.shape[0]) < self.p_tile
-        if not do.any(): return x
-        q = torch.randint(self.quality[0], self.quality[1] + 1, (int(do.sum()),))
-        u8 = (x[do.to(x.device)].as_subclass(torch.Tensor) * 255).round().clamp(0, 255).to(torch.uint8).cpu()
-        out = torch.stack([decode_jpeg(encode_jpeg(t, quality=int(qi))) for t, qi in zip(u8, q)])
-        y = x.clone()
-        y[do.to(x.device)] = (out.to(x.device, x.dtype) / 255)
-        return y
+        q = torch.randint(self.quality[0], self.quality[1] + 1, (len(xs),))
+        u8 = (xs * 255).round().clamp(0, 255).to(torch.uint8).cpu()
+        return torch.stack([decode_jpeg(encode_jpeg(t, quality=int(qi))) for t, qi in zip(u8, q)]).to(xs.device, xs.dtype) / 255
 
 # %% ../nbs/02a_domain.ipynb #d9a75ebd
 colours = ('none', 'randstain', 'hsv', 'grey')

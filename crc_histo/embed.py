@@ -16,7 +16,7 @@ from .core import CrcHistoError, atomic_path
 from .precision import resolve_precision
 from .export import TileClassifier, load_model
 from .inference import _check_mpp, _read_batch, _report, model_mpp, tile_paths
-from .tissue_map import is_slide, slide_tiles
+from .tissue_map import is_slide, level0_corners, slide_tiles
 
 # %% auto #0
 __all__ = ['tile_features', 'write_features', 'embed_slide', 'embed_tiles', 'embed']
@@ -95,8 +95,7 @@ def embed_slide(model:TileClassifier|Path|str, # A TileClassifier, a saved model
         feats.append(tile_features(model, x, precision).numpy()); cells.append(rc)
     if not cells: raise CrcHistoError(f"No tile of {Path(slide).name} holds tissue (at least {min_tissue:.0%} on its thumbnail): there is nothing to embed.")
     cells = np.concatenate(cells)
-    t, ds = g['tile_px'], g['downsample']
-    coords = np.array([(round(c*t*ds), round(r*t*ds)) for r, c in cells], np.int64).reshape(-1, 2)  # level-0 corners, as `slide_tiles` reads them
+    coords = np.array(level0_corners(cells, g['tile_px'], g['downsample']), np.int64).reshape(-1, 2)
     geo = dict(patch_size=g['tile_px'], patch_level=g['level'], patch_size_level0=g['tile0'], mpp=g['level_mpp'], slide_mpp=g['slide_mpp'])
     return write_features(Path(out)/f'{Path(slide).stem}.h5', np.concatenate(feats), dict(_model_attrs(model, name or given), slide=Path(slide).name, **geo), coords, geo)
 

@@ -207,7 +207,7 @@ def _auto_engines(model, n_tiles):
     return ['eager'] + found
 
 def tile_prober(model:TileClassifier, # A loaded model or ensemble
-                engine:str='eager', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see above)
+                engine:str='eager', # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see above)
                 tta:bool=False, # Average over the 8 dihedral views
                 precision:str='auto', # The eager engine's precision; ONNX Runtime runs float32 or int8
                 calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on, and to time the candidates of 'auto' on
@@ -258,7 +258,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   progress:bool=True,   # Show a progress bar
                   workers:int=2,        # Decoding threads
                   mpp:float|None=None,  # The tiles' µm per pixel: they are brought to the model's scale (rescaled, then cut to its tile size)
-                  engine:str='auto',    # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
+                  engine:str='auto',    # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see `tile_prober`; int8 calibrates on the first batch)
                   adapt_bn:bool=False,  # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
@@ -340,7 +340,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                    out:Path|str|None=None, # Folder for metrics.json and the plain confusion and reliability plots
                    class_map:str|dict|None=None, # Another cohort's classes → the model's (`read_class_map`): external validation
                    mpp:float|None=None, # The tiles' µm/px, when it differs from the model's (see `predict_tiles`)
-                   engine:str='auto', # 'auto', 'eager', 'onnx' or 'int8' (see `tile_prober`)
+                   engine:str='auto', # 'auto', 'eager', 'onnx', 'openvino' or 'int8' (see `tile_prober`)
                    adapt_bn:bool=False, # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                   ) -> dict:
     "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'; with `adapt_bn`, also 'adapt_bn' (how many tiles, and a note)."

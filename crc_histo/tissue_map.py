@@ -23,8 +23,8 @@ from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
 __all__ = ['slide_extensions', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
-           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'slide_tiles',
-           'slide_map', 'map_image', 'speed_line', 'find_slides', 'map_slides']
+           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
+           'slide_tiles', 'slide_map', 'map_image', 'speed_line', 'find_slides', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -109,7 +109,7 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                precision:str='auto',  # 'auto', 'fp32', 'bf16' or 'fp16'
                progress:bool=False,   # Show a progress bar
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
-               engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
+               engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see `inference.tile_prober`)
                check_stain:bool=True, # Refuse an image that does not look like H&E brightfield (`stain_problem`); False: warn and map it
                clock:MapClock|None=None, # Add the seconds of each stage to this clock
               ) -> TissueMap:
@@ -351,6 +351,13 @@ def _tissue_cover(mask, f, t, rows, cols):
     m = Image.fromarray(mask.astype(np.float32)).crop((0, 0, max(1, round(cols*t*f)), max(1, round(rows*t*f))))
     return np.asarray(m.resize((cols, rows), Image.BOX))
 
+def level0_corners(rc:np.ndarray, # Grid cells, n×2 (row, col)
+                   t:int, # Tile side in px of the level read
+                   ds:float, # That level's downsample
+                  ) -> list:
+    "The level-0 (x, y) corner of each grid cell, where `slide_tiles` reads its tile."
+    return [(round(c*t*ds), round(r*t*ds)) for r, c in rc]
+
 def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size decide the tiles
                 slide:Path|str, # Whole-slide image file
                 mpp:float|None=None, # The slide's µm/px (None: from the file)
@@ -380,7 +387,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
         for b in range(0, len(todo), bs):
             rc = todo[b:b+bs]
             with clock('reading'):  # the file's bytes and their decoding, both inside tiffslide's read_region
-                regions = [read((round(c*t*ds), round(r*t*ds)), t) for r, c in rc]
+                regions = [read(xy, t) for xy in level0_corners(rc, t, ds)]
             with clock('resizing'):
                 x = torch.from_numpy(np.stack(regions)).permute(0, 3, 1, 2)
                 if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
@@ -410,7 +417,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped: class -1
               thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
               progress:bool=False, # Show a progress bar
-              engine:str='auto', # 'auto', 'eager', 'compile', 'onnx' or 'int8' (see `inference.tile_prober`)
+              engine:str='auto', # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see `inference.tile_prober`)
               check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn and map it
               read_ahead:bool=True, # Read the next batch of tiles in a thread while the network classifies this one
               decode_once:bool=True, # Decode each of the file's tiles once (False: anew for every map tile it touches, as tiffslide's `read_region` does)
