@@ -39,7 +39,8 @@ _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a posit
 # %% ../nbs/13_cli.ipynb #f2f9bd6d
 _option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
-                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction, zoom=_fraction, blur=_unit, jpeg=_unit, ema=_fraction)
+                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction, zoom=_fraction, blur=_unit, jpeg=_unit, ema=_fraction,
+                     freeze_stem=_checked(int, lambda v: v in (0, 4, 8), 'an output stride: 4 or 8, or 0 for off'))
 _option_choices = dict(cohort=tuple(cohorts), recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
                        pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'),
                        colour=('none', 'randstain', 'hsv', 'grey'), mix=('none', 'mixup', 'cutmix'), balance=('none', 'patient'))

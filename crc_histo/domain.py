@@ -192,7 +192,7 @@ class WeightAverage(Callback):
 def adapt_bn(model:nn.Module, # A trained model with BatchNorm layers
              batches, # Iterable of normalised input batches from the target tiles (all of them, or a large sample)
             ) -> nn.Module:
-    "A copy of `model` whose BatchNorm running statistics are the average over `batches` (AdaBN); the model itself is unchanged."
+    "A copy of `model` whose BatchNorm running statistics are the average over `batches` (AdaBN); the model itself is unchanged. A batch of one tile has no batch statistics and is left out."
     m = copy.deepcopy(model)
     bns = [l for l in m.modules() if isinstance(l, nn.modules.batchnorm._BatchNorm)]
     if not bns: raise CrcHistoError("The model has no BatchNorm layers, so there is nothing to adapt.")
@@ -200,6 +200,7 @@ def adapt_bn(model:nn.Module, # A trained model with BatchNorm layers
     for l in bns: l.reset_running_stats(); l.momentum = None; l.train()  # momentum None: a plain average over batches
     n = 0
     with torch.no_grad():
-        for xb in batches: m(xb); n += 1
-    if n == 0: raise CrcHistoError("adapt_bn needs at least one batch of target tiles.")
+        for xb in batches:
+            if len(xb) > 1: m(xb); n += 1
+    if n == 0: raise CrcHistoError("adapt_bn needs at least one batch of two or more target tiles.")
     return m.eval()

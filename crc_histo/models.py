@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from urllib.request import getproxies
 import torch, timm, torchvision
 from torch import nn
-from fastai.vision.all import (CrossEntropyLossFlat, DataLoaders, Learner, Normalize, accuracy, add_head,
+from fastai.vision.all import (Callback, CrossEntropyLossFlat, DataLoaders, Learner, Normalize, accuracy, add_head,
                               create_body, imagenet_stats, num_features_model, risinstance)
 from fastai.vision.learner import TimmBody, model_meta, _resnet_split
 from fastai.callback.training import BnFreeze
@@ -25,7 +25,8 @@ from .precision import ChannelsLastFit, resolve_precision, set_precision
 # %% auto #0
 __all__ = ['torchvision_archs', 'offline_backbones', 'arch_source', 'arch_stats', 'efficientnet_pytorch_to_timm',
            'load_state_dict_file', 'offline_weights', 'host_reachable', 'socket_timeout', 'weights_origin',
-           'imagenet_classifier', 'create_model', 'early_stage_end', 'arch_splitter', 'crc_learner']
+           'imagenet_classifier', 'create_model', 'early_stage_end', 'arch_splitter', 'check_freeze_stem',
+           'stem_params', 'FrozenStem', 'crc_learner']
 
 # %% ../nbs/05_models.ipynb #6a14a120
 torchvision_archs = ('resnet18', 'resnet34', 'resnet50', 'mobilenet_v2')
@@ -213,30 +214,69 @@ def create_model(arch:str, # Backbone: 'resnet18|34|50', 'mobilenet_v2', 'tf_eff
     return add_head(body, nf, n_out, pool=pool)
 
 # %% ../nbs/05_models.ipynb #11c07bb0
-_tv_early = {'resnet18':'5', 'resnet34':'5', 'resnet50':'5', 'mobilenet_v2':'0.6'}  # in the fastai body: layer2; features[6]
+_tv_stage_end = {4: {'resnet18':'4', 'resnet34':'4', 'resnet50':'4', 'mobilenet_v2':'0.3'},   # in the fastai body: layer1; features[3]
+                 8: {'resnet18':'5', 'resnet34':'5', 'resnet50':'5', 'mobilenet_v2':'0.6'}}   # layer2; features[6]
 
 def early_stage_end(arch:str, # Backbone name
                     body:nn.Module, # The fastai body `create_model` built for `arch`
+                    reduction:int=8, # Output stride: 8 is the last module at 1/8 of the input resolution or finer; 4 at 1/4
+                    fallback:bool=True, # A timm body without such a stage: the module halfway through its stages (else None)
                    ) -> str|None:
-    "Name (in `body`) of the last module working at 1/8 of the input resolution or finer; None if unknown."
-    if arch_source(arch)=='torchvision': return _tv_early.get(arch)
+    "Name (in `body`) of the last module working at 1/`reduction` of the input resolution or finer; None if unknown."
+    if arch_source(arch)=='torchvision': return _tv_stage_end[reduction].get(arch)
     info = getattr(getattr(body, 'model', None), 'feature_info', None)
     if not info: return None
-    fine = [d['module'] for d in info if d.get('reduction', 99) <= 8]
+    fine = [d['module'] for d in info if d.get('reduction', 99) <= reduction]
+    if not fine and not fallback: return None
     return 'model.' + (fine[-1] if fine else info[max(len(info)//2-1, 0)]['module'])
 
 # %% ../nbs/05_models.ipynb #16bc8fb9
+def _stage_cut(arch, body, reduction, fallback=True):
+    "Number of `body`'s parameter tensors (in order) up to the end of its 1/`reduction` stage (`early_stage_end`); None if unknown."
+    names = [n for n, _ in body.named_parameters()]
+    end = early_stage_end(arch, body, reduction, fallback)
+    inside = [i for i,n in enumerate(names) if end is not None and n.startswith(end+'.')]
+    return inside[-1]+1 if inside else None
+
 def arch_splitter(arch:str, # Backbone name
                  ):
     "fastai splitter with three parameter groups for every backbone: body to 1/8 resolution, rest of the body, head."
     def split(model):
         body, head = model[0], model[1]
-        names, ps = zip(*body.named_parameters())
-        end = early_stage_end(arch, body)
-        inside = [i for i,n in enumerate(names) if end is not None and n.startswith(end+'.')]
-        cut = inside[-1]+1 if inside else len(ps)//2  # a body of unknown structure: halves by parameter tensors
-        return [list(ps[:cut]), list(ps[cut:]), list(head.parameters())]
+        ps = list(body.parameters())
+        cut = _stage_cut(arch, body, 8) or len(ps)//2  # a body of unknown structure: halves by parameter tensors
+        return [ps[:cut], ps[cut:], list(head.parameters())]
     return split
+
+# %% ../nbs/05_models.ipynb #34fcd6bf
+def check_freeze_stem(freeze_stem:int, # An output stride: 4 or 8, or 0 for no frozen stem
+                     ) -> int:
+    "`freeze_stem` if it is one of the strides `stem_params` knows, else one sentence."
+    if freeze_stem not in (0, *_tv_stage_end): raise CrcHistoError(f"--freeze-stem is an output stride, 4 or 8 (or 0 for off), not {freeze_stem}.")
+    return freeze_stem
+
+def stem_params(model:nn.Module, # A `create_model` model: (body, head)
+                arch:str, # Its backbone name
+                reduction:int=4, # Output stride: 4 takes the layers at 1/2 and 1/4 of the tile's resolution, 8 also those at 1/8
+               ) -> list:
+    "The body's parameters from the input up to the end of its 1/`reduction` stage."
+    if not check_freeze_stem(reduction): return []
+    body = model[0]
+    cut = _stage_cut(arch, body, reduction, fallback=False)
+    if cut is None: raise CrcHistoError(f"Cannot tell which layers of {arch} work at 1/{reduction} resolution: train it without --freeze-stem.")
+    return list(body.parameters())[:cut]
+
+# %% ../nbs/05_models.ipynb #f5e18364
+class FrozenStem(Callback):
+    "Keep `params` (a stem, `stem_params`) at their weights in every fit: no gradients, so the backward pass stops before them."
+    order = -5 # before BnFreeze's `before_train`, which then keeps the stem's BatchNorm statistics too (train_bn=False)
+    def __init__(self, params:list, # The parameters that stay as they are
+                ): self.params = list(params)
+    def before_fit(self):
+        self.was = [p.requires_grad for p in self.params]
+        for p in self.params: p.requires_grad_(False)
+    def after_fit(self):
+        for p, w in zip(self.params, self.was): p.requires_grad_(w)
 
 # %% ../nbs/05_models.ipynb #b615f43c
 def _tile_px(dls):
@@ -263,14 +303,17 @@ def crc_learner(dls:DataLoaders, # Tile DataLoaders (e.g. `kather_dls` or `fast_
                 metrics=accuracy, # fastai metric(s)
                 loss_func=None, # Loss (default: fastai's `CrossEntropyLossFlat`)
                 train_bn:bool=True, # Frozen epochs also train the body's BatchNorm layers (fastai's default: a backward pass through the whole body); False: head only, the frozen body in inference mode (fastai's `BnFreeze`)
+                freeze_stem:int=0, # Keep the body's layers at 1/2 and 1/4 (4) or down to 1/8 (8) of the tile's resolution at their weights in unfrozen epochs too (`FrozenStem`); 0: train them
                 **kwargs, # Passed on to fastai's `Learner`
                ) -> Learner:
     "A fastai `Learner` for tissue classification with normalisation, freezing, precision and `crc_meta` set up."
+    check_freeze_stem(freeze_stem)
     resolved = resolve_precision(precision, getattr(dls, 'device', None) or 'cpu')  # fail on a bad precision before building anything
     model = create_model(arch, len(dls.vocab), pretrained, weights)
     size = _tile_px(dls)
     mean, std = _normalize(dls, *arch_stats(arch))
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics, splitter=arch_splitter(arch), train_bn=train_bn, **kwargs)
+    if freeze_stem: learn.add_cb(FrozenStem(stem_params(model, arch, freeze_stem)))
     if not train_bn: learn.add_cb(BnFreeze())  # frozen BatchNorm layers keep their ImageNet statistics
     origin = weights_origin(arch, pretrained, weights)
     if origin!='none': learn.freeze()

@@ -23,7 +23,7 @@ from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .domain import WeightAverage, domain_tfms, fit_randstain
 from fastai.callback.mixup import MixUp, CutMix
 from .fastdata import fast_dls
-from .models import crc_learner
+from .models import check_freeze_stem, crc_learner
 from .train import Phase, divergence, fine_tune_phases, fit_phases, tensorboard_callback
 
 # %% auto #0
@@ -188,6 +188,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           epochs:int=7, # Unfrozen epochs (recommended: 7; the Kaggle study's final recipe: 5)
           frozen_epochs:int=1, # Frozen epochs first (recommended: 1; the Kaggle study's: 3)
           train_bn:bool=False, # Frozen epochs also train the body's BatchNorm layers (fastai's default, the Kaggle study's); default: the head only, frozen epochs about 4x shorter at the same accuracy (recipes chapter)
+          freeze_stem:int=0, # Keep the body's layers at 1/2 and 1/4 (4) or down to 1/8 (8) of the tile's resolution at their ImageNet weights in unfrozen epochs too: shorter CPU epochs (models chapter); 0: train them
           lr:float=1e-3, # Learning rate: the head's, and the top of the discriminative range (Kaggle study: 1e-3)
           lr_lo:float=3.3e-4, # Bottom of the discriminative range (recommended: 3.3e-4; Kaggle study: 1e-5); 'onecycle': the unfrozen rate
           size:int=150, # Training tile size in px (native: 150)
@@ -224,6 +225,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     if mix not in ('none', 'mixup', 'cutmix'): raise CrcHistoError(f"Unknown mix {mix!r}: choose none, mixup or cutmix.")
     if not 0 <= ema < 1: raise CrcHistoError(f"--ema is a decay between 0 and 1 (e.g. 0.99), or 0 for off, not {ema}.")
+    check_freeze_stem(freeze_stem)
     if ema and resume: raise CrcHistoError("--resume cannot continue a weight average (--ema): the average is not in the checkpoint; train again.")
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
@@ -235,7 +237,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh.name if cohort else None,
                     colour, zoom, blur, jpeg, balance)
     data_secs = time.perf_counter() - t0
-    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, train_bn=train_bn,
+    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, train_bn=train_bn, freeze_stem=freeze_stem,
                         loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                         path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn.crc_meta.update(size=size, tile_px=tile_px, cohort=coh.name, **({'mpp': coh.mpp} if coh.mpp else {}),
@@ -247,7 +249,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
                         **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}),
                         **({'train_bn': False} if not train_bn else {}),  # absent when as before: older checkpoints still resume
-                        **{k: v for k, v in dict(colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance).items() if v not in ('none', 0)})
+                        **{k: v for k, v in dict(colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, freeze_stem=freeze_stem).items() if v not in ('none', 0)})
     rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
     rates = _rates(recipe, phases, lr, lr_lo)
     with (output_folder(out) if out is not None else contextlib.nullcontext(),  # made only once the learner exists, and gone again if the fit fails before writing
@@ -258,7 +260,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     metrics = run_metrics(learn, phases, history, arch=arch, recipe=recipe, train_seconds=train_secs, data_seconds=data_secs,
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, train_bn=train_bn, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
-                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
+                          pipeline=pipeline, aug=aug, stain_norm=stain_norm, colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, freeze_stem=freeze_stem, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
                           warnings=[diverged] if diverged else [])
     if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))

@@ -120,6 +120,12 @@ patient_row('balanced', 'every training patient drawn equally often', balance='p
 patient_row('lite0', 'EfficientNet-Lite0 (an ensemble member)', arch='tf_efficientnet_lite0')
 patient_row('lite1', 'EfficientNet-Lite1 (an ensemble member)', arch='tf_efficientnet_lite1')
 patient_row('lite2', 'EfficientNet-Lite2 (an ensemble member)', arch='tf_efficientnet_lite2')
+# shorter CPU training (issue 22): judged on both splits, `plan_runs(splitters=('random', 'patient'))`
+patient_row('stem4', 'stem frozen at 1/2 and 1/4 resolution in unfrozen epochs (--freeze-stem 4)', freeze_stem=4)
+patient_row('stem8', 'body frozen down to 1/8 resolution in unfrozen epochs (--freeze-stem 8)', freeze_stem=8)
+patient_row('epochs_1+5', '1 + 5 epochs', epochs=5)
+patient_row('stem4_1+5', '--freeze-stem 4 and 1 + 5 epochs', freeze_stem=4, epochs=5)
+patient_row('stem4_128', '--freeze-stem 4 at 128 px tiles (prediction resizes to 128 too)', freeze_stem=4, size=128)
 studies = {'kaggle': experiments, 'ablation': ablations, 'patients': patient_rows}
 study_splitters = {'patients': ('patient',)}  # where a study is judged; the others: the Kaggle study's random split
 

@@ -5,6 +5,7 @@ the held-out patients' tiles) and the external NCT-CRC-HE check, plus each run's
 
     python tools/patient_grid.py --data DIR --nct DIR --out DIR [--workers 12] [--minutes 8] [--seeds 2]
                                  [--only recommended randstain ...] [--quick]
+                                 [--splitters random patient] [--fold-seeds 1]
 
 Runs are taken in plan order (seed-major, then the rows as given, then folds); a worker starts a run only when its
 slowest run so far still fits before the deadline. Every 20 s, and at the end, the workers' lines are merged into
@@ -64,8 +65,8 @@ def worker(a):
     from crc_histo.core import class_folders
     i, n = map(int, a.worker.split('/'))
     wdir = Path(a.tmp)/f'w{i}'; wdir.mkdir(parents=True, exist_ok=True)
-    runs = plan_runs(a.only, a.seeds, study='patients', quick=a.quick, folds=a.folds, cache_dir=None if a.quick else a.cache)
-    runs = runs[i::n]
+    runs = plan_runs(a.only, a.seeds, splitters=tuple(a.splitters), study='patients', quick=a.quick, folds=a.folds, cache_dir=None if a.quick else a.cache)
+    runs = [r for r in runs if r['train_kwargs']['splitter'] == 'random' or r['train_kwargs']['seed'] < 42 + a.fold_seeds][i::n]
     nct_x, nct_y = _nct(a.nct, list(class_folders))
     slowest = a.first_guess
     for run in runs:
@@ -122,7 +123,7 @@ def main(a):
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), MKL_NUM_THREADS=str(a.threads), PYTHONUNBUFFERED='1')
     base = [sys.executable, __file__, '--data', str(a.data), '--out', str(out), '--tmp', a.tmp, '--cache', a.cache, '--seeds', str(a.seeds),
             '--folds', str(a.folds), '--deadline', str(deadline), '--first-guess', str(a.first_guess)] + (['--nct', a.nct] if a.nct else []) + \
-           (['--only', *a.only] if a.only else []) + (['--quick'] if a.quick else [])
+           (['--only', *a.only] if a.only else []) + (['--quick'] if a.quick else []) + ['--splitters', *a.splitters, '--fold-seeds', str(a.fold_seeds)]
     procs = [subprocess.Popen(base + ['--worker', f'{i}/{a.workers}'], env=env) for i in range(a.workers)]
     last = time.time()
     while any(p.poll() is None for p in procs) and time.time() < deadline + a.grace:
@@ -143,6 +144,8 @@ if __name__ == '__main__':
     p.add_argument('--minutes', type=float, default=8.); p.add_argument('--grace', type=float, default=60.)
     p.add_argument('--seeds', type=int, default=1); p.add_argument('--folds', type=int, default=5)
     p.add_argument('--only', nargs='+'); p.add_argument('--quick', action='store_true')
+    p.add_argument('--splitters', nargs='+', default=['patient'], choices=['random', 'patient'])
+    p.add_argument('--fold-seeds', type=int, default=99, help='patient-fold runs for the first N training seeds only (random-split runs: every seed)')
     p.add_argument('--worker'); p.add_argument('--deadline', type=float); p.add_argument('--first-guess', type=float, default=60.)
     a = p.parse_args()
     worker(a) if a.worker else main(a)
