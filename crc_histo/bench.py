@@ -96,10 +96,10 @@ def bench_train_fast(data, # Data folder (class sub-folders), 'kather2016' or 's
 
 # %% ../nbs/15_bench.ipynb #6d24f966
 _phase_words = dict(frozen='frozen, fastai default (train_bn=True)', frozen_head='frozen, head only (train_bn=False)',
-                    unfrozen='unfrozen, eager', compiled='unfrozen, torch.compile')
+                    unfrozen='unfrozen, eager', unfrozen_stem='unfrozen, stem frozen (freeze_stem=4)', compiled='unfrozen, torch.compile')
 
 def bench_train_phase(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
-                      phase:str='unfrozen', # 'frozen' (fastai: BatchNorm trains), 'frozen_head' (head only), 'unfrozen' or 'compiled' (unfrozen, torch.compile)
+                      phase:str='unfrozen', # 'frozen' (fastai: BatchNorm trains), 'frozen_head' (head only), 'unfrozen', 'unfrozen_stem' (unfrozen, layers to 1/4 resolution frozen) or 'compiled' (unfrozen, torch.compile)
                       n_batches:int=6, # Timed training steps
                       warmup:int=2, # Untimed steps first (a compiled model compiles in the first)
                       bs:int=64, # Batch size
@@ -112,7 +112,8 @@ def bench_train_phase(data, # Data folder (class sub-folders), 'kather2016' or '
     from crc_histo.models import crc_learner
     if phase not in _phase_words: raise CrcHistoError(f"Unknown phase {phase!r}: choose {', '.join(_phase_words)}.")
     torch.manual_seed(0)
-    learn = crc_learner(fast_dls(resolve_data(data), bs=bs, size=size), arch, pretrained=False, train_bn=phase != 'frozen_head')
+    learn = crc_learner(fast_dls(resolve_data(data), bs=bs, size=size), arch, pretrained=False, train_bn=phase != 'frozen_head',
+                        freeze_stem=4 if phase == 'unfrozen_stem' else 0)
     learn.freeze() if phase.startswith('frozen') else learn.unfreeze()
     if phase == 'compiled': learn.model.compile()
     stats = {}
@@ -280,7 +281,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
              run(bench_train_fast, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch, **small),
              run(bench_train_bare, data=data, n_batches=nb, warmup=wu, bs=bs, arch=arch, **small)]
     phases = [run(bench_train_phase, data=data, phase=p, n_batches=nb, warmup=wu, bs=bs, **small)
-              for p in ('frozen', 'frozen_head', 'unfrozen', *(() if quick else ('compiled',)))]  # compiling takes minutes
+              for p in ('frozen', 'frozen_head', 'unfrozen', 'unfrozen_stem', *(() if quick else ('compiled',)))]  # compiling takes minutes
     n_inf, s_inf = (32, 64) if quick else (1024, 150)
     infer = [run(bench_predict_loop, data=data, n=4 if quick else 48),
              run(bench_get_preds, data=data, n=16 if quick else 256),

@@ -182,7 +182,7 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
-    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
+    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'freeze_stem', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
     if rank_distrib(): return  # a distributed run: the first process writes the model
     save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
     print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "

@@ -141,11 +141,12 @@ def _training_lines(t):
     "The card's training section from the `training` record (a run's metrics.json, abridged)."
     sp, ph = t.get('split', {}), t.get('phases', [])
     head = ' (head only)' if t.get('train_bn') is False else ''  # absent: fastai's frozen epochs, BatchNorm trained
+    stem = f" (layers to 1/{t['freeze_stem']} resolution frozen)" if t.get('freeze_stem') else ''  # absent or 0: the whole body trained
     split = (f"patient fold {sp.get('fold')} (whole patients held out)" if sp.get('splitter') == 'patient'
              else f"random {round(100*(1-sp.get('valid_pct', 0.2)))}/{round(100*sp.get('valid_pct', 0.2))} tile split, split seed {sp.get('split_seed')}")
     lo, hi = _wilson(t['accuracy'], sp.get('n_valid', 0))
     lines = [f"- split: {split}; {sp.get('n_train')} training and {sp.get('n_valid')} validation tiles",
-             f"- schedule: " + ' then '.join(f"{p['epochs']} {'frozen' if p.get('frozen') else 'unfrozen'} epochs{head if p.get('frozen') else ''} at {p['lr']}" for p in ph)
+             f"- schedule: " + ' then '.join(f"{p['epochs']} {'frozen' if p.get('frozen') else 'unfrozen'} epochs{head if p.get('frozen') else stem} at {p['lr']}" for p in ph)
              + f"; training seed {t.get('seed')}, label smoothing {t.get('label_smoothing')}, augmentation {t.get('aug')}",
              f"- **validation accuracy {_pct(t['accuracy'])}** (95 % Wilson interval {_pct(lo)}–{_pct(hi)}) on {sp.get('n_valid')} tiles"]
     if t.get('per_class_accuracy'): lines.append('- per class: ' + ', '.join(f"{c} {_pct(v)}" for c, v in t['per_class_accuracy'].items()))

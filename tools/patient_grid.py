@@ -7,7 +7,7 @@ the held-out patients' tiles) and the external NCT-CRC-HE check, plus each run's
                                  [--only recommended randstain ...] [--quick]
                                  [--splitters random patient] [--fold-seeds 1]
 
-Runs are taken in plan order (seed-major, then the rows as given, then folds); a worker starts a run only when its
+Runs are taken random-split runs first, then in plan order (seed-major, then the rows as given, then folds); a worker starts a run only when its
 slowest run so far still fits before the deadline. Every 20 s, and at the end, the workers' lines are merged into
 OUT/results.jsonl; OUT/probs.npz holds the probabilities; OUT/grid.log the log. The training is `train`'s, unchanged:
 the tool only adds the scores after it.
@@ -66,7 +66,8 @@ def worker(a):
     i, n = map(int, a.worker.split('/'))
     wdir = Path(a.tmp)/f'w{i}'; wdir.mkdir(parents=True, exist_ok=True)
     runs = plan_runs(a.only, a.seeds, splitters=tuple(a.splitters), study='patients', quick=a.quick, folds=a.folds, cache_dir=None if a.quick else a.cache)
-    runs = [r for r in runs if r['train_kwargs']['splitter'] == 'random' or r['train_kwargs']['seed'] < 42 + a.fold_seeds][i::n]
+    runs = [r for r in runs if r['train_kwargs']['splitter'] == 'random' or r['train_kwargs']['seed'] < 42 + a.fold_seeds]
+    runs = sorted(runs, key=lambda r: (r['train_kwargs']['splitter'] != 'random', r['train_kwargs']['seed']))[i::n]  # every seed's random-split run first
     nct_x, nct_y = _nct(a.nct, list(class_folders))
     slowest = a.first_guess
     for run in runs:
