@@ -320,10 +320,12 @@ def _level0(x, ds):
 
 def _region_reader(slide, # An open slide (`open_slide`)
                    level:int, # The pyramid level to read
+                   decode_once:bool=True, # Cut regions from the file's tiles, each decoded once (False: tiffslide's `read_region` for each region)
                   ):
     "A function from a region's level-0 corner and side to its RGB pixels at `level` (`read_region`'s), cut from the file's tiles, each decoded once."
     ds, (W, H) = slide.level_downsamples[level], slide.level_dimensions[level]
     plain = lambda loc, t: np.asarray(slide.read_region(loc, level, (t, t)).convert('RGB'))
+    if not decode_once: return plain
     try: bh, bw = slide.zarr_group[str(level)].chunks[:2]  # the file's tiles
     except Exception: return plain  # a slide tiffslide composes from several series: region by region
     if slide.properties.get('tiffslide.series-axes') != 'YXS': return plain
@@ -382,7 +384,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
         stain = _stain_check(thumb, Path(slide).name, check_stain)
         cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
         todo = np.argwhere(cover >= min_tissue)
-        read = _region_reader(s, lvl) if decode_once else lambda loc, t: np.asarray(s.read_region(loc, lvl, (t, t)).convert('RGB'))
+        read = _region_reader(s, lvl, decode_once)
     def batches():
         for b in range(0, len(todo), bs):
             rc = todo[b:b+bs]
