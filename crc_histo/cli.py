@@ -13,8 +13,8 @@ from . import __version__
 from .core import CrcHistoError, atomic_path, check_output, cohorts
 
 # %% auto #0
-__all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_embed',
-           'cmd_reproduce', 'cmd_bench', 'cmd_models', 'build_parser', 'main']
+__all__ = ['cmd_download', 'cmd_check', 'launch_command', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_map', 'cmd_tiles',
+           'cmd_embed', 'cmd_reproduce', 'cmd_bench', 'cmd_models', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb #4759cb9a
 def _checked(conv, ok, need):
@@ -37,7 +37,7 @@ _seed = _checked(int, lambda v: 0 <= v < 2**32, 'a seed must be from 0 to 429496
 _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a positive number below 100')
 
 # %% ../nbs/13_cli.ipynb #f2f9bd6d
-_option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
+_option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, replay_tiles=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
                      epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
                      lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction, zoom=_fraction, blur=_unit, jpeg=_unit, ema=_fraction,
                      freeze_stem=_checked(int, lambda v: v in (0, 4, 8), 'an output stride: 4 or 8, or 0 for off'))
@@ -182,11 +182,13 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
-    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'freeze_stem', 'label_smoothing', 'aug', 'stain', 'train_seconds') if k in m}
+    record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'freeze_stem', 'label_smoothing', 'aug', 'stain', 'train_seconds',
+                             'init', 'new_tiles', 'slides', 'replay_tiles') if k in m}
     if rank_distrib(): return  # a distributed run: the first process writes the model
     save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
-    print(f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split), "
-          f"{m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
+    scored = (f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split)" if m['accuracy'] is not None
+              else f"trained on all {m['split']['n_train']} tiles (none held out: score it with crc-histo evaluate MODEL --data TESTDIR --splitter none)")
+    print(f"{scored}, {m['train_seconds']:.0f} s training; model in {out/'model'}, metrics in {out/'metrics.json'}")
 
 # %% ../nbs/13_cli.ipynb #b69aefce
 def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -212,7 +214,7 @@ def _evaluate_options(p:argparse.ArgumentParser, # The sub-command's parser
     from crc_histo.data import validation_files
     _model_options(p)
     _adapt_bn_option(p)
-    _add_options(p, validation_files)
+    _add_options(p, validation_files, splitter=dict(choices=('random', 'patient', 'none')))
     p.add_argument('--class-map', help="score every tile of DATA, another cohort, through a class map: 'nct' (NCT-CRC-HE → Kather 2016) or a .json/.csv file of 'their class,model class' pairs")
     p.add_argument('--mpp', help="the tiles' µm/px, to bring them to the model's scale (default: the cohort preset's, e.g. 0.5 for nct-crc-he)", **_check('mpp'))
     p.add_argument('--out', help='folder for metrics.json and plots')
@@ -326,6 +328,8 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
                    "with several, of the slides that do not record theirs and of flat images", **_check('mpp'))
     p.add_argument('--min-tissue', type=_fraction, default=0.1, help='slides: skip tiles with less tissue than this fraction (default: %(default)s)')
     p.add_argument('--any-stain', action='store_true', help='map images that do not look like H&E brightfield (fluorescence, immunostains) anyway; their map is likely wrong')
+    p.add_argument('--review', type=_nonneg_int, default=0, metavar='N',
+                   help="also write IMAGE.review.geojson: the N tissue tiles the model is least sure of (top-1 margin), spread over the image, as QuPath annotations to correct (crc-histo tiles cuts them into training tiles) (default: none)")
     p.add_argument('--shard', help='i/n: map only every n-th image from the i-th (job arrays sharing --out; rerun without it for the full summary.csv)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
@@ -338,7 +342,7 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     from crc_histo.tissue_map import map_image, map_slides, speed_line
     out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
-    kw = dict(mpp=a.mpp, stride=a.stride, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
+    kw = dict(mpp=a.mpp, stride=a.stride, review=a.review, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
     one = a.images[0]
     if len(a.images) == 1 and a.shard is None and (Path(one).is_file() or not (Path(one).is_dir() or glob.has_magic(one))):  # one image: its map in --out
         fr, info = map_image(model, one, out, **kw)
@@ -346,11 +350,38 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
                                   f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
         print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
         print(f"{Path(one).name}: {speed_line(info)}")
-        print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}")
+        print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}"
+              + (f", {a.review} tiles to review in {out/(Path(one).stem + '.review.geojson')}" if a.review else ''))
         return
     summary, failed = map_slides(model, a.images, out, shard=a.shard, **kw)
     print(f"areas of the {len(summary)} mapped image{'s' * (len(summary) != 1)} in {out/'summary.csv'}")
     if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped, for the reasons given above: {', '.join(failed)}.")
+
+# %% ../nbs/13_cli.ipynb #b0582068
+def _tiles_options(p:argparse.ArgumentParser, # The sub-command's parser
+                  ):
+    "Options of `crc-histo tiles`."
+    p.add_argument('images', nargs='+', metavar='SLIDE', help='whole-slide images (.svs, .ndpi, pyramidal .tif) or flat images the annotations were drawn on')
+    p.add_argument('--annotations', required=True, metavar='FILE|DIR', help="QuPath GeoJSON export (FeatureCollection, array or one feature; .geojson, .json, .gz) of one image, or a folder of <image>.geojson files")
+    p.add_argument('--out', required=True, help='new folder: one sub-folder of PNG tiles per class, and manifest.csv')
+    p.add_argument('--model', help="cut at this model's scale and name classes after its classes: a pretrained model's name (crc-histo models) or a model folder")
+    p.add_argument('--tile', help='without --model: tile side in px', **_check('size'))
+    p.add_argument('--mpp', help="without --model: the tiles' µm/px", **_check('mpp'))
+    p.add_argument('--image-mpp', type=_mpp, help="µm/px of slides that do not record theirs, and of flat images (default for these: the tiles')")
+    p.add_argument('--class-map', help="a .csv of 'annotation class,model class' lines or a .json object, for names that do not match a class by themselves")
+    p.add_argument('--min-inside', type=_checked(float, lambda v: 0 < v <= 1, 'a share from above 0 to 1'), default=0.5,
+                   help="smallest share of a tile's area inside an annotation (default: %(default)s)")
+
+def cmd_tiles(a:argparse.Namespace, # The parsed command line
+             ):
+    "Cut the tiles QuPath annotations outline into class folders for training and evaluation."
+    from crc_histo.annotations import annotation_files, cut_tiles, read_qupath
+    files = annotation_files(a.images, a.annotations)
+    for f in files:
+        for note in read_qupath(f)[1]: print(f"{f.name}: {note}")
+    man = cut_tiles(a.images, files, a.out, model=a.model, tile=a.tile, mpp=a.mpp, class_map=a.class_map, image_mpp=a.image_mpp, min_inside=a.min_inside)
+    per = ', '.join(f"{c} {n}" for c, n in man['class'].value_counts().sort_index().items())
+    print(f"{len(man)} tiles of {man.tile_px[0]} px at {man.mpp[0]} µm/px from {man.slide.nunique()} image{'s' * (man.slide.nunique() > 1)} ({per}) in {a.out}; manifest in {Path(a.out)/'manifest.csv'}")
 
 # %% ../nbs/13_cli.ipynb #a4f1ab8e
 def _embed_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -462,6 +493,7 @@ _commands = dict(
     evaluate=('evaluate a saved model on a split', _evaluate_options, cmd_evaluate),
     predict=('classify tiles', _predict_options, cmd_predict),
     map=('tissue maps of H&E slides or large images: overlay, areas, tiles for QuPath', _map_options, cmd_map),
+    tiles=('cut the tiles QuPath annotations outline into class folders, for train --init', _tiles_options, cmd_tiles),
     embed=('tile embeddings of a slide or a folder of tiles, as HDF5 for MIL (CLAM, TRIDENT)', _embed_options, cmd_embed),
     models=('list the pretrained models (names usable as MODEL)', _models_options, cmd_models),
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),

@@ -14,9 +14,9 @@ from importlib.resources import files
 from PIL import Image
 
 # %% auto #0
-__all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'TissueClass', 'CrcHistoError', 'sample_path',
-           'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort', 'find_cohort',
-           'nct_layout', 'take_shard', 'atomic_path', 'output_folder', 'check_output']
+__all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'slide_tile_re', 'TissueClass', 'CrcHistoError',
+           'sample_path', 'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort',
+           'find_cohort', 'nct_layout', 'take_shard', 'atomic_path', 'output_folder', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -124,16 +124,20 @@ cohorts = {c.name: c for c in (
 )}
 
 # %% ../nbs/00_core.ipynb #d703e16f
+slide_tile_re = r'^(.+)_x\d+_y\d+\.png$'  # tiles cut from slides (`crc-histo tiles`): <slide>_x<X>_y<Y>.png, X and Y the level-0 corner
+
 def find_cohort(path:Path|str,       # Data folder with one sub-folder per class
-                name:str|None=None,  # A preset's name (a key of `cohorts`); None: recognise it from the folders
+                name:str|Cohort|None=None,  # A preset's name (a key of `cohorts`) or a `Cohort`; None: recognise it from the folders
                ) -> Cohort:
-    "The preset `name`, else the preset most of whose classes are `path`'s folders, else a generic cohort of its folders."
+    "The preset `name`, else the preset most of whose classes are `path`'s folders, else a generic cohort of its folders; tiles cut from slides (a `manifest.csv` beside the class folders) are a cohort of the classes annotated, their slide standing for the patient."
+    if isinstance(name, Cohort): return name
     if name is not None:
         if name not in cohorts: raise CrcHistoError(f"Unknown cohort {name!r}: use {' or '.join(cohorts)}, or leave it out to take the data folder's own class folders.")
         return cohorts[name]
     path = Path(path)
     folders = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith('.')) if path.is_dir() else []
     best = max(cohorts.values(), key=lambda c: len(set(c.classes) & set(folders)))
+    if (path/'manifest.csv').is_file(): return Cohort(path.name, tuple(folders), patient_re=slide_tile_re)  # tiles cut from slides: the classes annotated, split by slide
     if 2 * len(set(best.classes) & set(folders)) > len(best.classes): return best  # most of a preset's classes: that preset
     return Cohort(path.name, tuple(folders))
 

@@ -202,7 +202,7 @@ def _scan(path, size, classes):
     entries = sorted(p for p in path.iterdir() if not p.name.startswith('.'))
     found['missing'] = [c for c in classes if not (path/c).is_dir()]
     found['extra'] = [p.name for p in entries if p.is_dir() and p.name not in classes]
-    found['root'] = [p.name for p in entries if not p.is_dir()]
+    found['root'] = [p.name for p in entries if not p.is_dir() and p.name != 'manifest.csv']  # manifest.csv: where `crc-histo tiles` cut them
     counts, sizes = {c:0 for c in classes if (path/c).is_dir()}, {}
     for c in counts:
         for f in sorted(p for p in (path/c).iterdir() if not p.name.startswith('.')):
@@ -250,13 +250,16 @@ def _no_patient_re(files):
     patient_id(files[0] if files else '', None)  # the names carry none: core's sentence
 
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
-                  splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
-                  valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on
+                  splitter:str='random', # 'random' (tiles, as the Kaggle study did), 'patient' (whole patients held out) or 'none' (every tile validates: a test folder scored whole)
+                  valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on; 0 with 'random': every tile trains
                   seed:int=42, # Split seed of the random split (the Kaggle study used 42); the patient split ignores it
                   fold:int=0, # Patient split: which of the round(1/valid_pct) patient folds to validate on
                   patient_re:str|None=cohorts['kather2016'].patient_re, # How file names give the patient (`Cohort.patient_re`); None: they do not
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
+    every = list(range(len(files)))
+    if splitter == 'none': return [], every
+    if splitter == 'random' and valid_pct == 0: return every, []
     if not 0 < valid_pct < 1: raise CrcHistoError(f"valid_pct must be between 0 and 1, not {valid_pct}.")
     order = _sorted_order(files)
     srt = [files[i] for i in order]
@@ -272,7 +275,7 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
         if not 0 <= fold < n: raise CrcHistoError(f"fold must be between 0 and {n-1} for a patient split with valid_pct={valid_pct}, not {fold}.")
         folds = list(kf.split(srt, [tile_label(f) for f in srt], groups))
         trn,val = folds[fold]
-    else: raise CrcHistoError(f"Unknown splitter {splitter!r}: use 'random' or 'patient'.")
+    else: raise CrcHistoError(f"Unknown splitter {splitter!r}: use 'random', 'patient' or 'none'.")
     return [order[i] for i in trn], [order[i] for i in val]
 
 # %% ../nbs/01_data.ipynb #c2e63272
@@ -329,7 +332,7 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
 
 # %% ../nbs/01_data.ipynb #c4a24c1b
 def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (see `resolve_data`)
-                     splitter:str='random', # 'random' (tiles, as the Kaggle study did) or 'patient' (whole patients held out)
+                     splitter:str='random', # 'random' (tiles, as the Kaggle study did), 'patient' (whole patients held out) or 'none' (every tile: a test folder)
                      valid_pct:float=0.2, # Validation fraction (Kaggle study: 0.2)
                      split_seed:int=42, # Seed of the random split (Kaggle study: 42); the patient split ignores it
                      fold:int=0, # Patient split: which patient fold to validate on

@@ -144,12 +144,20 @@ def _training_lines(t):
     stem = f" (layers to 1/{t['freeze_stem']} resolution frozen)" if t.get('freeze_stem') else ''  # absent or 0: the whole body trained
     split = (f"patient fold {sp.get('fold')} (whole patients held out)" if sp.get('splitter') == 'patient'
              else f"random {round(100*(1-sp.get('valid_pct', 0.2)))}/{round(100*sp.get('valid_pct', 0.2))} tile split, split seed {sp.get('split_seed')}")
-    lo, hi = _wilson(t['accuracy'], sp.get('n_valid', 0))
-    lines = [f"- split: {split}; {sp.get('n_train')} training and {sp.get('n_valid')} validation tiles",
+    if sp.get('splitter') == 'random' and sp.get('valid_pct') == 0: split = 'every tile trained (no validation tiles)'
+    lines = [f"- adapted from `{t['init']['name']}` (weights SHA-256 {t['init']['sha256']}), not from ImageNet",
+             f"- new tiles: " + ', '.join(f"{c} {n}" for c, n in t.get('new_tiles', {}).items())
+             + (f"; from {len(t['slides'])} slide{'s' * (len(t['slides']) != 1)} or patients: " + ', '.join(f"{s} ({n})" for s, n in t['slides'].items()) if t.get('slides') else '')
+             + (f"; and {t['replay_tiles']} tiles of the parent's kind replayed against forgetting" if t.get('replay_tiles') else '')] if t.get('init') else []
+    lines += [f"- split: {split}; {sp.get('n_train')} training and {sp.get('n_valid')} validation tiles",
              f"- schedule: " + ' then '.join(f"{p['epochs']} {'frozen' if p.get('frozen') else 'unfrozen'} epochs{head if p.get('frozen') else stem} at {p['lr']}" for p in ph)
              + f"; training seed {t.get('seed')}, label smoothing {t.get('label_smoothing')}, augmentation {t.get('aug')}",
-             f"- **validation accuracy {_pct(t['accuracy'])}** (95 % Wilson interval {_pct(lo)}–{_pct(hi)}) on {sp.get('n_valid')} tiles"]
-    if t.get('per_class_accuracy'): lines.append('- per class: ' + ', '.join(f"{c} {_pct(v)}" for c, v in t['per_class_accuracy'].items()))
+             ]
+    if t['accuracy'] is None: lines.append("- **not checked here**: every tile was trained on; score it on tiles it has not seen (crc-histo evaluate MODEL --data TESTDIR --splitter none)")
+    else:
+        lo, hi = _wilson(t['accuracy'], sp.get('n_valid', 0))
+        lines.append(f"- **validation accuracy {_pct(t['accuracy'])}** (95 % Wilson interval {_pct(lo)}–{_pct(hi)}) on {sp.get('n_valid')} tiles")
+    if t.get('per_class_accuracy') and t['accuracy'] is not None: lines.append('- per class: ' + ', '.join(f"{c} {_pct(v)}" for c, v in t['per_class_accuracy'].items()))
     return lines
 
 def _external_lines(e):

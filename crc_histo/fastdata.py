@@ -146,6 +146,7 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
              cache_dir:Path|str=None,  # Keep the decoded tiles here as a memory-mapped .npy (None: memory only)
              cohort:str|None=None,     # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
              balance:str='none',       # 'patient': training epochs draw every patient equally often (with replacement); 'none': each tile once
+             replay:list|None=None,    # More training tiles, of class folders among the cohort's (e.g. the parent model's training tiles, replayed against forgetting): added to the training set only
              **kwargs,                 # Passed to `Datasets.dataloaders` (e.g. `device`, `num_workers`, `val_bs`)
             ) -> DataLoaders:
     "fastai DataLoaders over a uint8 tile cache: items `(TensorImage uint8, TensorCategory)`, augmentation on train only."
@@ -156,6 +157,10 @@ def fast_dls(path:Path|str,            # Data folder with one sub-folder per tis
         batch_tfms = histo_tfms()
     if balance not in ('none', 'patient'): raise CrcHistoError(f"Unknown balance {balance!r}: choose none or patient.")
     splits = kather_splits(files, splitter, valid_pct, seed, fold, c.patient_re)  # before the cache: a split that cannot be made costs nothing
+    if replay:
+        if (odd := sorted({tile_label(f) for f in replay} - set(c.classes))): raise CrcHistoError(f"The replayed tiles have classes the data has not: {', '.join(odd)}.")
+        splits = (splits[0] + list(range(len(files), len(files) + len(replay))), splits[1])
+        files = files + [Path(f) for f in replay]
     cache = tile_cache(files, size, cache_dir=cache_dir)
     dsets = Datasets(files, [[CachedTile(files, cache)], [tile_label, Categorize(vocab=list(c.classes), sort=False)]], splits=splits)
     kwargs.setdefault('num_workers', 0)

@@ -15,9 +15,10 @@ from fastai.vision.all import Resize, aug_transforms, set_seed, LabelSmoothingCr
 from fastai.learner import Learner
 from fastai.torch_core import num_distrib, rank_distrib
 from fastai.data.core import DataLoaders
+from fastai.data.transforms import Normalize
 from PIL import Image
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_output, find_cohort, output_folder, tile_files, tile_label
+from .core import Cohort, CrcHistoError, atomic_path, check_output, find_cohort, output_folder, patient_id, tile_files, tile_label
 from .data import check_dataset, kather_dls, resolve_data
 from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .domain import WeightAverage, domain_tfms, fit_randstain
@@ -27,7 +28,8 @@ from .models import check_freeze_stem, crc_learner
 from .train import Phase, divergence, fine_tune_phases, fit_phases, tensorboard_callback
 
 # %% auto #0
-__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'run_config', 'train']
+__all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'run_config',
+           'replay_files', 'parent_model', 'train']
 
 # %% ../nbs/08_recipes.ipynb #05ab0c04
 def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
@@ -73,12 +75,13 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               stain:float=0.05, # H&E stain jitter strength of 'histo' and 'dihedral' (`rgb_to_hed` units; 0 = off)
               cache_dir:Path|None=None, # Where the fast pipeline keeps its decoded tile cache
               stain_norm:str='none', # 'macenko': normalise every tile's stain onto a reference fitted on the training tiles (fast pipeline); 'none'
-              cohort:str|None=None, # Cohort preset (`cohorts`); None: recognised from the class folders (`find_cohort`)
+              cohort:str|Cohort|None=None, # Cohort preset (`cohorts`) or a `Cohort`; None: recognised from the class folders (`find_cohort`)
               colour:str='none', # Colour augmentation of the domain chapter: 'randstain', 'hsv', 'grey' (a control) or 'none' (fast pipeline)
               zoom:float=0., # Random scale change up to ±zoom in the affine pass of 'histo'/'dihedral' (0.2: ±20 %)
               blur:float=0., # Probability of a Gaussian blur per training tile (fast pipeline)
               jpeg:float=0., # Probability of JPEG re-compression per training tile (fast pipeline)
               balance:str='none', # 'patient': every patient equally often per epoch (fast pipeline); 'none'
+              replay:list|None=None, # More training tiles (fast pipeline): added to the training set only (`fast_dls`)
              ):
     "DataLoaders for training, by the fast or the Kaggle pipeline; with `stain_norm`, the fitted normaliser is `dls.stain_norm`."
     if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
@@ -88,14 +91,14 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
     aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
     if zoom and aug not in ('histo', 'dihedral'): raise CrcHistoError(f"--zoom works with the histo and dihedral augmentations, not {aug!r}.")
     tfms = _aug_tfms[aug](size=aug_size, stain=stain, zoom=zoom)
-    domain = colour != 'none' or blur or jpeg or balance != 'none'
+    domain = colour != 'none' or blur or jpeg or balance != 'none' or replay
     if colour == 'grey': warnings.warn("colour='grey' is a control: the model learns and is validated on grey tiles, but predict, evaluate and map give it colour tiles; do not use it to classify.")
-    if domain and pipeline != 'fast': raise CrcHistoError("The colour, blur, JPEG and balance options need the fast pipeline (pipeline='fast').")
+    if domain and pipeline != 'fast': raise CrcHistoError("The colour, blur, JPEG, balance and replay options need the fast pipeline (pipeline='fast').")
     if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
     if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
     if pipeline == 'fast':
         dls = fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
-                       batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort, balance=balance)
+                       batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort, balance=balance, replay=replay)
         dls.stain_norm = None
         _add_domain_tfms(dls, colour, blur, jpeg)
         if stain_norm == 'macenko': _add_stain_norm(dls)
@@ -149,9 +152,11 @@ def run_metrics(learn:Learner, # The trained learner (its validation set is scor
                 **settings, # Everything else about the run (data, arch, seeds, rates, timings): stored as given
                ) -> dict:
     "What `metrics.json` records of a run: accuracy, per-class accuracy, recipe, history, split, device and versions."
-    probs, targs = learn.get_preds(ds_idx=1)
-    preds, dls = probs.argmax(1), learn.dls
-    return dict(accuracy=float((preds == targs).float().mean()), per_class_accuracy=per_class_accuracy(preds, targs, list(dls.vocab)),
+    dls = learn.dls
+    if len(dls.valid_ds): probs, targs = learn.get_preds(ds_idx=1)
+    else: probs, targs = torch.zeros(0, len(dls.vocab)), torch.zeros(0, dtype=torch.long)  # every tile trained (valid_pct=0): nothing to score
+    preds = probs.argmax(1)
+    return dict(accuracy=float((preds == targs).float().mean()) if len(targs) else None, per_class_accuracy=per_class_accuracy(preds, targs, list(dls.vocab)),
                 weights=learn.crc_meta.get('weights'), precision=learn.crc_meta.get('precision'),
                 phases=[dict(epochs=p.epochs, lr=p.lr, frozen=p.frozen, **p.kwargs) for p in phases], epochs=history,
                 split=dict(split, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds)),
@@ -181,12 +186,67 @@ def _tile_px(path):
     "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
     with Image.open(tile_files(path)[0]) as im: return im.size[0]
 
+def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders, or a list of tile files
+                 n:int=400, # How many tiles to draw (all of them if there are fewer)
+                 classes:list|None=None, # Draw only tiles of these class folders (None: any)
+                 seed:int=42, # Seed of the draw: the same tiles for the same seed, whatever order they are listed in
+                ) -> list[Path]:
+    "`n` tiles drawn at random from `replay`, to be trained on again beside new tiles, against forgetting."
+    files = sorted((Path(f) for f in replay) if isinstance(replay, (list, tuple)) else tile_files(resolve_data(replay)), key=Path.as_posix)
+    files = [f for f in files if classes is None or tile_label(f) in classes]
+    if not files: raise CrcHistoError(f"There are no tiles to replay in {replay if not isinstance(replay, (list, tuple)) else 'the list given'}"
+                                      + (f" of the classes {', '.join(classes)}." if classes is not None else '.'))
+    pick = np.random.default_rng(seed).permutation(len(files))[:n]
+    return [files[i] for i in sorted(pick)]
+
+def parent_model(init:str|Path, # A crc_histo model: a pretrained model's name (`crc-histo models`) or a saved model folder
+                ) -> tuple:
+    "The model `init` names, loaded, and its identity for the new model's card: name and the SHA-256 of its weights."
+    from crc_histo.export import load_model  # export (a later chapter) reads model folders; only `init` needs it
+    from crc_histo.zoo import model_path
+    parent = load_model(init)
+    wf = model_path(init)
+    wf = (wf if wf.is_dir() else wf.parent)/'model.safetensors'
+    return parent, dict(name=str(init), sha256=hashlib.sha256(wf.read_bytes()).hexdigest())
+
+def _init_cohort(path, coh, parent, tile_px, replay):
+    "The cohort `coh` of `path` with the `parent` model's classes, after checking its tiles can adapt that model."
+    present = [p.name for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith('.')]
+    if (odd := [c for c in present if c not in parent.classes]): raise CrcHistoError(
+        f"{path} has class folders the parent model does not know: {', '.join(odd)}; its classes are {', '.join(parent.classes)} "
+        "(crc-histo tiles --class-map names annotations after them).")
+    if len(present) < 2 and not replay: raise CrcHistoError(
+        f"{path} has tiles of {len(present)} class{'es' * (len(present) != 1)}: adapting a model needs at least two, or --replay to keep the others.")
+    check_dataset(path, size=None, classes=present)
+    if tile_px != parent.tile_px: raise CrcHistoError(
+        f"The tiles of {path} are {tile_px} px, but the parent model was trained on {parent.tile_px} px tiles"
+        + (f" at {parent.meta['mpp']} µm/px" if parent.meta.get('mpp') else '') + ": cut them at its scale (crc-histo tiles --model PARENT).")
+    return coh._replace(classes=tuple(parent.classes), tile_px=parent.tile_px, mpp=parent.meta.get('mpp', coh.mpp))
+
+def _adapt_learner(dls, parent, **kwargs):
+    "A `crc_learner` on `dls` that starts from the `parent` model: its backbone, weights, normalisation and stain normaliser."
+    if parent.stain is not None:
+        dls.stain_norm = parent.stain
+        for dl in dls.loaders: dl.after_batch.add(StainNorm(parent.stain))
+    dls.add_tfms([Normalize.from_stats(parent.meta['mean'], parent.meta['std'])], 'after_batch')  # the parent's, which crc_learner keeps
+    learn = crc_learner(dls, parent.meta['arch'], pretrained=False, **kwargs)
+    learn.model.load_state_dict(parent.net.state_dict())
+    learn.crc_meta['weights'] = parent.meta.get('weights')
+    return learn
+
+def _adapted_from(parent_id, dls, n_replay, coh):
+    "What an adapted model's card records: its parent, the new training tiles per class and per slide (or patient), and the replayed count."
+    new = [f for f in dls.train_ds.items[:len(dls.train_ds) - n_replay]]
+    per = lambda key: {k: sum(key(f) == k for f in new) for k in sorted({key(f) for f in new})}
+    groups = per(lambda f: patient_id(f, coh.patient_re)) if coh.patient_re and new else None
+    return dict(init=parent_id, new_tiles=per(tile_label), slides=groups, replay_tiles=n_replay)
+
 def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
           out:Path|str|None=None, # Folder for checkpoint.pth and metrics.json (None: nothing written)
           arch:str='mobilenet_v2', # Backbone (recommended: mobilenet_v2; the Kaggle study's: resnet18), tf_efficientnet_lite0/1/2 or any timm name
           recipe:str='dlr', # Schedule: 'dlr' (frozen epochs, then discriminative rates lr_lo..lr), 'onecycle' (frozen, then lr_lo everywhere) or 'finetune' (fastai's fine_tune)
-          epochs:int=7, # Unfrozen epochs (recommended: 7; the Kaggle study's final recipe: 5)
-          frozen_epochs:int=1, # Frozen epochs first (recommended: 1; the Kaggle study's: 3)
+          epochs:int|None=None, # Unfrozen epochs (default 7, the recommended recipe, and 4 with `init`; the Kaggle study's final recipe: 5)
+          frozen_epochs:int|None=None, # Frozen epochs first (default 1, recommended, and 0 with `init`; the Kaggle study's: 3)
           train_bn:bool=False, # Frozen epochs also train the body's BatchNorm layers (fastai's default, the Kaggle study's); default: the head only, frozen epochs about 4x shorter at the same accuracy (recipes chapter)
           freeze_stem:int=4, # The body's layers at 1/2 and 1/4 (4; recommended) or down to 1/8 (8) of the tile's resolution stay at their ImageNet weights in unfrozen epochs too: unfrozen CPU epochs about 1.5x (bf16) to 1.7x (fp32) shorter, the same accuracy on new patients (this chapter); 0: they train (as before 2026-12-04); no effect without pretrained weights
           lr:float=1e-3, # Learning rate: the head's, and the top of the discriminative range (Kaggle study: 1e-3)
@@ -218,29 +278,37 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           resume:bool=False, # Continue from out/checkpoint.pth
           cache_dir:Path|None=None, # Fast pipeline's tile cache folder
           distributed:bool=False, # Data-parallel over the GPU processes `accelerate launch` started (fastai's `distrib_ctx`); one process: no change
+          init:str|Path|None=None, # Start from this crc_histo model (a name of `crc-histo models` or a model folder) instead of ImageNet: its backbone, weights, classes, scale and normalisation; `arch`, `pretrained` and `weights` are then unused
+          replay:str|Path|list|None=None, # Also train on `replay_tiles` tiles drawn from this data ('kather2016', a folder or a list of tiles; e.g. the parent's training data), against forgetting
+          replay_tiles:int=400, # How many tiles `replay` adds
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
+    epochs, frozen_epochs = (epochs if epochs is not None else 4 if init else 7), (frozen_epochs if frozen_epochs is not None else 0 if init else 1)
     if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     if mix not in ('none', 'mixup', 'cutmix'): raise CrcHistoError(f"Unknown mix {mix!r}: choose none, mixup or cutmix.")
     if not 0 <= ema < 1: raise CrcHistoError(f"--ema is a decay between 0 and 1 (e.g. 0.99), or 0 for off, not {ema}.")
     check_freeze_stem(freeze_stem)
-    if not pretrained: freeze_stem = 0  # a stem of random weights must train
+    if not pretrained and init is None: freeze_stem = 0  # a stem of random weights must train
+    if replay_tiles < 1: raise CrcHistoError(f"--replay-tiles must be positive, not {replay_tiles}.")
     if ema and resume: raise CrcHistoError("--resume cannot continue a weight average (--ema): the average is not in the checkpoint; train again.")
     phases, out = recipe_phases(recipe, epochs, frozen_epochs, lr, lr_lo), Path(out) if out is not None else None
     path = resolve_data(data)
     coh = find_cohort(path, cohort)
-    check_dataset(path, size=None, classes=coh.classes)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
+    parent, parent_id = parent_model(init) if init is not None else (None, None)
+    if parent is None: check_dataset(path, size=None, classes=coh.classes)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
     tile_px = _tile_px(path)  # recorded: predict resizes tiles of this size to `size` as training did, and warns about others
+    if parent is not None: coh, arch, size = _init_cohort(path, coh, parent, tile_px, replay), parent.meta['arch'], parent.size
+    replayed = replay_files(replay, replay_tiles, coh.classes, split_seed) if replay is not None else []
     set_seed(seed)
     t0 = time.perf_counter()
-    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh.name if cohort else None,
-                    colour, zoom, blur, jpeg, balance)
+    dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh,
+                    colour, zoom, blur, jpeg, balance, replayed)
     data_secs = time.perf_counter() - t0
-    learn = crc_learner(dls, arch, pretrained=pretrained, weights=weights, precision=precision, train_bn=train_bn, freeze_stem=freeze_stem,
-                        loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
-                        path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
+    lkw = dict(precision=precision, train_bn=train_bn, freeze_stem=freeze_stem, loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
+               path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
+    learn = _adapt_learner(dls, parent, **lkw) if parent is not None else crc_learner(dls, arch, pretrained=pretrained, weights=weights, **lkw)
     learn.crc_meta.update(size=size, tile_px=tile_px, cohort=coh.name, **({'mpp': coh.mpp} if coh.mpp else {}),
                           **({'stain_norm': dls.stain_norm.meta()} if getattr(dls, 'stain_norm', None) else {}))
     learn.add_cbs(([tensorboard_callback(tensorboard)] if tensorboard else []) + list(cbs or []) +
@@ -250,7 +318,8 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
                         label_smoothing=label_smoothing, stain=stain, pretrained=pretrained, weights=weights, pipeline=pipeline, aug=aug,
                         **({'stain_norm': stain_norm} if stain_norm != 'none' else {}), **({'cohort': cohort} if cohort else {}),
                         **({'train_bn': False} if not train_bn else {}),  # absent when as before: older checkpoints still resume
-                        **{k: v for k, v in dict(colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, freeze_stem=freeze_stem).items() if v not in ('none', 0)})
+                        **{k: v for k, v in dict(colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, freeze_stem=freeze_stem).items() if v not in ('none', 0)},
+                        **({'init': parent_id, 'replay': [f"{tile_label(f)}/{Path(f).name}" for f in replayed]} if parent is not None else {}))
     rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
     rates = _rates(recipe, phases, lr, lr_lo)
     with (output_folder(out) if out is not None else contextlib.nullcontext(),  # made only once the learner exists, and gone again if the fit fails before writing
@@ -262,7 +331,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
                           split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None),
                           seed=seed, train_bn=train_bn, label_smoothing=label_smoothing, stain=stain, lr=lr, lr_lo=lr_lo, size=size, tile_px=tile_px, bs=bs,
                           pipeline=pipeline, aug=aug, stain_norm=stain_norm, colour=colour, zoom=zoom, blur=blur, jpeg=jpeg, mix=mix, ema=ema, balance=balance, freeze_stem=freeze_stem, cohort=coh.name, data=str(path), resumed=resume, processes=max(1, num_distrib()),
-                          warnings=[diverged] if diverged else [])
+                          warnings=[diverged] if diverged else [], **(_adapted_from(parent_id, dls, len(replayed), coh) if parent is not None else {}))
     if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

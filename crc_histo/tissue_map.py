@@ -23,8 +23,9 @@ from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
 __all__ = ['slide_extensions', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
-           'qupath_tiles', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
-           'slide_tiles', 'slide_map', 'map_image', 'speed_line', 'find_slides', 'map_slides']
+           'tile_uncertainty', 'qupath_tiles', 'review_cells', 'qupath_review', 'save_map', 'open_slide', 'is_slide',
+           'slide_level', 'tissue_mask', 'level0_corners', 'slide_tiles', 'slide_map', 'map_image', 'speed_line',
+           'find_slides', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -228,18 +229,66 @@ def tile_table(tmap:TissueMap, # A tissue map
     return df
 
 # %% ../nbs/12_tissue_map.ipynb #73ce4fc1
+def tile_uncertainty(probs:np.ndarray, # Class probabilities, the last axis over classes
+                    ) -> tuple:
+    "How unsure the model is of each tile: the top-1 margin (best probability minus the second; small is unsure) and the entropy (nats)."
+    top2 = np.sort(probs, axis=-1)[..., -2:]
+    p = np.clip(probs.astype(np.float64), 1e-12, 1)
+    return top2[..., 1] - top2[..., 0], -(p * np.log(p)).sum(-1)
+
+def _feature(x, y, s, kind, cls, measurements, **props):
+    "One square GeoJSON feature of side `s` at (`x`, `y`), of QuPath object type `kind`, class `cls` (name, [r, g, b])."
+    return {'type': 'Feature', 'geometry': {'type': 'Polygon', 'coordinates': [[[x, y], [x+s, y], [x+s, y+s], [x, y+s], [x, y]]]},
+            'properties': {'objectType': kind, **props, 'classification': {'name': cls[0], 'color': cls[1]}, 'measurements': measurements}}
+
+def _qupath_classes(tmap):
+    "The readable name and [r, g, b] colour of each of `tmap`'s classes."
+    return [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
+
 def qupath_tiles(tmap:TissueMap, # A tissue map
                 ) -> dict:
-    "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections."
+    "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections, with each class's probability, the top-1 margin and the entropy as measurements."
     rows, cols, xs, ys, s = _cells(tmap)
-    cls = [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
+    cls = _qupath_classes(tmap)
     probs = tmap.probs[rows, cols].astype(np.float64).round(5).tolist()  # 0.1795, not float32's 0.17949999868869781
+    margin, entropy = (v.astype(np.float64).round(5).tolist() for v in tile_uncertainty(tmap.probs[rows, cols]))
+    feats = [_feature(x, y, s, 'tile', cls[k], {**{f'prob_{c}': v for c, v in zip(tmap.classes, p)}, 'margin': m, 'entropy': e})
+             for k, x, y, p, m, e in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs, margin, entropy)]
+    return {'type': 'FeatureCollection', 'features': feats}
+
+# %% ../nbs/12_tissue_map.ipynb #7a38a499
+def review_cells(tmap:TissueMap, # A tissue map
+                 n:int, # How many tiles to pick
+                 spread:int|None=None, # Smallest distance between two picks, in grid cells, at first (None: half the side of a square holding n of the tissue tiles)
+                ) -> np.ndarray:
+    "(row, col) of the `n` mapped tiles with the smallest top-1 margin, spread over the map; least sure first."
+    rows, cols = np.nonzero(tmap.index >= 0)
+    order = np.argsort(tile_uncertainty(tmap.probs[rows, cols])[0], kind='stable')
+    rc = np.stack([rows[order], cols[order]], 1)
+    n = min(n, len(rc))
+    r = spread if spread is not None else max(1, int(np.sqrt(len(rc) / max(n, 1)) / 2))
+    picked = np.zeros(len(rc), bool)
+    while picked.sum() < n:
+        for i in np.nonzero(~picked)[0]:
+            if picked.sum() == n: break
+            if r == 0 or not picked.any() or np.abs(rc[picked] - rc[i]).max(1).min() > r: picked[i] = True
+        r //= 2
+    return rc[np.nonzero(picked)[0]]
+
+def qupath_review(tmap:TissueMap, # A tissue map
+                  n:int=20, # How many tiles to review
+                 ) -> dict:
+    "The `n` tiles to review (`review_cells`) as a GeoJSON FeatureCollection of QuPath annotations, classified as the model's guess, for a person to correct."
+    cls, rc = _qupath_classes(tmap), review_cells(tmap, n)
+    off, s = (tmap.tile - tmap.stride) // 2, int(tmap.stride)
+    margin, entropy = tile_uncertainty(tmap.probs[rc[:, 0], rc[:, 1]]) if len(rc) else ([], [])
     feats = []
-    for k, x, y, p in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs):
-        feats.append({'type': 'Feature',
-                      'geometry': {'type': 'Polygon', 'coordinates': [[[x, y], [x+s, y], [x+s, y+s], [x, y+s], [x, y]]]},
-                      'properties': {'objectType': 'tile', 'classification': {'name': cls[k][0], 'color': cls[k][1]},
-                                     'measurements': {f'prob_{c}': v for c, v in zip(tmap.classes, p)}}})
+    for i, ((r, c), m, e) in enumerate(zip(rc.tolist(), margin, entropy)):
+        p = tmap.probs[r, c]
+        top = np.argsort(p)[::-1][:2]
+        name = f"review {i+1}: {_class_info(tmap.classes[top[0]])[0]} {p[top[0]]:.2f} or {_class_info(tmap.classes[top[1]])[0]} {p[top[1]]:.2f}"
+        feats.append(_feature(int(c*s + off), int(r*s + off), s, 'annotation', cls[tmap.index[r, c]],
+                              {'margin': round(float(m), 5), 'entropy': round(float(e), 5)}, name=name))
     return {'type': 'FeatureCollection', 'features': feats}
 
 # %% ../nbs/12_tissue_map.ipynb #43053910
@@ -248,8 +297,9 @@ def save_map(tmap:TissueMap, # A tissue map
              name:str, # The image's name, for the QuPath and tile files (`name`.geojson, `name`.csv)
              picture:Path|str|np.ndarray|Image.Image|None=None, # The image or a smaller picture of it, under the overlay
              mpp:float|None=None, # µm/px of the map's pixels, for the areas
+             review:int=0, # Also write `name`.review.geojson: this many tiles to review, as QuPath annotations (`qupath_review`); 0: none
             ) -> pd.DataFrame:
-    "Write overlay.png, class_map.npy, fractions.csv, `name`.geojson (QuPath) and `name`.csv (tiles) into `out`, each atomically; return the fractions."
+    "Write overlay.png, class_map.npy, fractions.csv, `name`.geojson (QuPath), `name`.csv (tiles) and, with `review`, `name`.review.geojson into `out`, each atomically; return the fractions."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fr = area_fractions(tmap, mpp=mpp)
     overlay(tmap, picture, dest=out/'overlay.png')
@@ -257,6 +307,8 @@ def save_map(tmap:TissueMap, # A tissue map
         with open(tmp, 'wb') as f: np.save(f, tmap.index)
     with atomic_path(out/'fractions.csv') as tmp: fr.to_csv(tmp)
     with atomic_path(out/f'{name}.geojson') as tmp: tmp.write_text(json.dumps(qupath_tiles(tmap), separators=(',', ':')))
+    if review:
+        with atomic_path(out/f'{name}.review.geojson') as tmp: tmp.write_text(json.dumps(qupath_review(tmap, review), separators=(',', ':')))
     with atomic_path(out/f'{name}.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
     return fr
 
@@ -450,6 +502,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               stride:int|None=None, # Flat images: step between tiles in px (default: the tile size)
               min_tissue:float=0.1, # Slides: tiles with less tissue (on the thumbnail) are skipped
               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield; False: warn and map it
+              review:int=0, # Also write <name>.review.geojson: this many tiles the model is least sure of, as QuPath annotations to correct
               **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine; slides: read_ahead)
              ) -> tuple:
     "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json); return the fractions and how it was read and timed."
@@ -462,7 +515,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     else:
         tm, picture = tissue_map(model, image, stride=stride, check_stain=check_stain, clock=clock, **kwargs), image
         info = dict(slide_mpp=mpp or model_mpp(model), tiles=tm.index.size, tissue_tiles=tm.index.size, read_ahead=False)
-    with clock('writing'): fr = save_map(tm, out, image.stem, picture, mpp=info['slide_mpp'])
+    with clock('writing'): fr = save_map(tm, out, image.stem, picture, mpp=info['slide_mpp'], review=review)
     info.update(seconds=time.perf_counter() - t0, timings=dict(clock.seconds))
     with atomic_path(Path(out)/'timings.json') as tmp:
         tmp.write_text(json.dumps({k: info.get(k) for k in ('tissue_tiles', 'seconds', 'timings', 'engine', 'read_ahead')}, indent=1))

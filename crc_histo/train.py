@@ -108,7 +108,7 @@ class EpochLog(Callback):
     def after_epoch(self):
         if self.epoch < self.start_epoch: return
         names, vals = self.recorder.metric_names[1:-1], self.recorder.values[-1]
-        self.history.append(dict(phase=self.phase, frozen=self.frozen, **{n: float(v) for n, v in zip(names, vals)},
+        self.history.append(dict(phase=self.phase, frozen=self.frozen, **{n: None if v is None else float(v) for n, v in zip(names, vals)},  # no validation tiles: None
                                  seconds=time.perf_counter() - self.t0))
 
 # %% ../nbs/06_train.ipynb #b97f83f7
@@ -211,11 +211,11 @@ def divergence(history:list[dict], # `fit_phases`' per-epoch records
                factor:float=10, # How many times the even guess's loss counts as diverged
               ) -> str|None:
     "A warning when the run's last epoch ended with a loss `factor` times above an even guess's, else None."
-    guess, far = math.log(n_classes), lambda h: max(h.get('train_loss', 0), h.get('valid_loss', 0)) > factor * math.log(n_classes)
+    guess, far = math.log(n_classes), lambda h: max(h.get('train_loss') or 0, h.get('valid_loss') or 0) > factor * math.log(n_classes)
     if not history or not far(history[-1]): return None
     first = next(h for h in history if far(h))
     last = history[-1]
-    return (f"Training diverged: the last epoch's losses (training {last.get('train_loss', math.nan):.4g}, validation {last.get('valid_loss', math.nan):.4g}) are far above "
+    return (f"Training diverged: the last epoch's losses (training {last.get('train_loss', math.nan):.4g}, validation {last.get('valid_loss') or math.nan:.4g}) are far above "
             f"the {guess:.2f} of an even guess over {n_classes} classes, so the model has learnt nothing; lower {_rate(phases, rates, first['phase'])} and train again.")
 
 # %% ../nbs/06_train.ipynb #91099fe5
