@@ -221,11 +221,12 @@ def _scan(path, size, classes):
 def check_dataset(path:Path|str, # Data folder with one sub-folder per tissue class
                   size:int|None=150, # Expected tile width and height in px; None accepts any one size shared by every tile
                   classes:list=class_folders, # Expected class folder names
+                  min_classes:int=2, # Fewest classes a data set may have (1: tiles of one class that adapt a model beside replayed ones)
                  ) -> dict[str,int]:
     "Number of tiles per class in `path`; raises `CrcHistoError` listing every problem found."
     path = Path(path)
     if not path.is_dir(): raise CrcHistoError(f"Data folder {path} does not exist.")
-    if len(classes) < 2: raise CrcHistoError(f"{path} needs at least two class folders (one sub-folder of tiles per class), not {len(classes)}.")
+    if len(classes) < min_classes: raise CrcHistoError(f"{path} needs at least two class folders (one sub-folder of tiles per class), not {len(classes)}.")
     counts,found,common = _scan(path, size, classes)
     px = 'x'.join(map(str, common)) if common else ''
     lines = [f"{len(v)} {_problem_words[k][len(v)>1].format(size=size, common=px)}: {_names(v)}" for k,v in found.items() if v]

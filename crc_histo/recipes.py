@@ -184,7 +184,9 @@ def _rates(recipe, phases, lr, lr_lo):
 
 def _tile_px(path):
     "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
-    with Image.open(tile_files(path)[0]) as im: return im.size[0]
+    fs = tile_files(path)
+    if not fs: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
+    with Image.open(fs[0]) as im: return im.size[0]
 
 def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders, or a list of tile files
                  n:int=400, # How many tiles to draw (all of them if there are fewer)
@@ -217,7 +219,7 @@ def _init_cohort(path, coh, parent, tile_px, replay):
         "(crc-histo tiles --class-map names annotations after them).")
     if len(present) < 2 and not replay: raise CrcHistoError(
         f"{path} has tiles of {len(present)} class{'es' * (len(present) != 1)}: adapting a model needs at least two, or --replay to keep the others.")
-    check_dataset(path, size=None, classes=present)
+    check_dataset(path, size=None, classes=present, min_classes=1)
     if tile_px != parent.tile_px: raise CrcHistoError(
         f"The tiles of {path} are {tile_px} px, but the parent model was trained on {parent.tile_px} px tiles"
         + (f" at {parent.meta['mpp']} µm/px" if parent.meta.get('mpp') else '') + ": cut them at its scale (crc-histo tiles --model PARENT).")
