@@ -29,7 +29,7 @@ from .train import Phase, divergence, fine_tune_phases, fit_phases, tensorboard_
 
 # %% auto #0
 __all__ = ['recipe_phases', 'train_dls', 'per_class_accuracy', 'check_train_settings', 'run_metrics', 'run_config',
-           'replay_files', 'parent_model', 'train']
+           'default_schedule', 'replay_files', 'parent_model', 'train']
 
 # %% ../nbs/08_recipes.ipynb #05ab0c04
 def recipe_phases(recipe:str='dlr', # 'finetune', 'onecycle' or 'dlr'
@@ -188,6 +188,11 @@ def _tile_px(path):
     if not fs: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
     with Image.open(fs[0]) as im: return im.size[0]
 
+def default_schedule(adapt:bool=False, # A model adapted from another (`init`), rather than trained from ImageNet?
+                    ) -> dict:
+    "`train`'s epochs when not given: the recommended recipe's 1 frozen + 7 unfrozen, or 4 unfrozen to adapt a model (the adapt chapter)."
+    return dict(epochs=4, frozen_epochs=0) if adapt else dict(epochs=7, frozen_epochs=1)
+
 def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders, or a list of tile files
                  n:int=400, # How many tiles to draw (all of them if there are fewer)
                  classes:list|None=None, # Draw only tiles of these class folders (None: any)
@@ -286,7 +291,8 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
-    epochs, frozen_epochs = (epochs if epochs is not None else 4 if init else 7), (frozen_epochs if frozen_epochs is not None else 0 if init else 1)
+    sched = default_schedule(init is not None)
+    epochs, frozen_epochs = (sched['epochs'] if epochs is None else epochs), (sched['frozen_epochs'] if frozen_epochs is None else frozen_epochs)
     if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
     check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
     if mix not in ('none', 'mixup', 'cutmix'): raise CrcHistoError(f"Unknown mix {mix!r}: choose none, mixup or cutmix.")
