@@ -321,7 +321,7 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
     _model_options(p)
     p.add_argument('images', nargs='+', metavar='IMAGE',
                    help='whole-slide image (.svs, .ndpi, pyramidal .tif; the wsi extra) or large RGB image; several, a folder or a glob pattern map each into its own folder under --out')
-    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, IMAGE.geojson (tiles for QuPath), IMAGE.csv (tiles) and timings.json (seconds of each stage); '
+    p.add_argument('--out', required=True, help='folder for overlay.png, class_map.npy, fractions.csv, tiles.csv (a row per tile), IMAGE.geojson (tiles for QuPath), timings.json (seconds of each stage) and map.json (the model, its SHA-256, the command); '
                    'with several images, one such folder per image and summary.csv')
     p.add_argument('--stride', help='step between tiles in px (default: the tile size)', **_check('stride'))
     p.add_argument('--mpp', help="microns per pixel, e.g. 0.5 for a 20x scan, 0.25 for 40x: of the one image given (default: a slide's own; for a flat image, the model's); "
@@ -330,6 +330,7 @@ def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--any-stain', action='store_true', help='map images that do not look like H&E brightfield (fluorescence, immunostains) anyway; their map is likely wrong')
     p.add_argument('--review', type=_nonneg_int, default=0, metavar='N',
                    help="also write IMAGE.review.geojson: the N tissue tiles the model is least sure of (top-1 margin), spread over the image, as QuPath annotations to correct (crc-histo tiles cuts them into training tiles) (default: none)")
+    p.add_argument('--overwrite', action='store_true', help='replace maps in --out that another model made (without it, such a run is refused: one folder, one model)')
     p.add_argument('--shard', help='i/n: map only every n-th image from the i-th (job arrays sharing --out; rerun without it for the full summary.csv)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
@@ -339,13 +340,18 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
     "Tissue map of large H&E images or whole slides: overlay PNG with legend, class map, areas, QuPath tiles; several at once with a summary."
     import glob
     from crc_histo.export import load_models
-    from crc_histo.tissue_map import map_image, map_slides, speed_line
+    import shlex
+    from crc_histo.core import folder_lock, output_folder, shown_name
+    from crc_histo.tissue_map import map_image, map_slides, remove_partials, speed_line
     out = check_output(a.out, folder=True, what='the map')
     model = load_models(a.model, trust=a.trust)
+    command = shown_name(shlex.join(['crc-histo', *a.argv]))
     kw = dict(mpp=a.mpp, stride=a.stride, review=a.review, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
     one = a.images[0]
     if len(a.images) == 1 and a.shard is None and (Path(one).is_file() or not (Path(one).is_dir() or glob.has_magic(one))):  # one image: its map in --out
-        fr, info = map_image(model, one, out, **kw)
+        with output_folder(out), folder_lock(out):
+            remove_partials(out)
+            fr, info = map_image(model, one, out, overwrite=a.overwrite, command=command, **kw)
         if 'level' in info: print(f"level {info['level']} ({info['level_mpp']:.3f} µm/px), tiles of {info['tile_px']} px ({info['tile_um']:.0f} µm): "
                                   f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
         print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
@@ -353,7 +359,7 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
         print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}"
               + (f", {a.review} tiles to review in {out/(Path(one).stem + '.review.geojson')}" if a.review else ''))
         return
-    summary, failed = map_slides(model, a.images, out, shard=a.shard, **kw)
+    summary, failed = map_slides(model, a.images, out, shard=a.shard, overwrite=a.overwrite, command=command, **kw)
     print(f"areas of the {len(summary)} mapped image{'s' * (len(summary) != 1)} in {out/'summary.csv'}")
     if failed: raise CrcHistoError(f"{len(failed)} image{'s' * (len(failed) > 1)} could not be mapped, for the reasons given above: {', '.join(failed)}.")
 
@@ -517,6 +523,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def main(argv:list|None=None, # Arguments (default: sys.argv[1:])
         ) -> int:
     "Entry point of `crc-histo`: run a sub-command; user errors print one sentence and exit 2."
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 (legal on Linux) is printed with \\x escapes, not a traceback
+        if hasattr(stream, 'reconfigure'): stream.reconfigure(errors='backslashreplace')
     with warnings.catch_warnings():  # the filters and the one-line format last for this call only
         warnings.showwarning = _show_warning
         for module in ('fastai', 'PIL'): warnings.filterwarnings('ignore', category=UserWarning, module=module)

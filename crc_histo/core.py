@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #483c9f9c
 from __future__ import annotations
-import hashlib, os, re, shutil
+import hashlib, math, os, re, shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -16,7 +16,8 @@ from PIL import Image
 # %% auto #0
 __all__ = ['tissue_classes', 'class_folders', 'image_extensions', 'cohorts', 'slide_tile_re', 'TissueClass', 'CrcHistoError',
            'sample_path', 'shared_data_path', 'tile_files', 'rgb8_problem', 'patient_id', 'tile_label', 'Cohort',
-           'find_cohort', 'nct_layout', 'take_shard', 'atomic_path', 'output_folder', 'check_output']
+           'find_cohort', 'nct_layout', 'take_shard', 'check_mpp', 'atomic_path', 'output_folder', 'folder_lock',
+           'shown_name', 'check_output']
 
 # %% ../nbs/00_core.ipynb #46ba2265
 class TissueClass(NamedTuple):
@@ -169,6 +170,17 @@ def take_shard(items:list, # All the work, in a fixed order
     if not 1 <= i <= n: raise CrcHistoError(f"--shard must look like 2/4 (the 2nd of 4 shares), not {spec!r}.")
     return list(items)[i-1::n]
 
+# %% ../nbs/00_core.ipynb #ab27e6ff
+def check_mpp(mpp, # A scale in µm per pixel, as given or as a file records it (a number or its text)
+              what:str="The tiles' scale", # Whose scale it is, for the sentence
+              fix:str='', # What to do about it, for the sentence (e.g. '; give the right one with --mpp')
+             ) -> float:
+    "`mpp` as a float, or a `CrcHistoError`: a scale is a finite number of µm per pixel above 0 and below 100."
+    try: v = math.nan if isinstance(mpp, bool) else float(mpp)
+    except (TypeError, ValueError): v = math.nan
+    if not (math.isfinite(v) and 0 < v < 100): raise CrcHistoError(f"{what} must be a positive number of µm per pixel (below 100), not {mpp!r}{fix}.")
+    return v
+
 # %% ../nbs/00_core.ipynb #715ed382
 def _write_failure(e:Exception, # What a write raised
                    folder:Path, # Where it was writing
@@ -236,6 +248,28 @@ def output_folder(dest:Path|str, # Folder a command writes into (created, with i
             subs = [s for s in p.rglob('*') if s.is_dir() and not s.is_symlink()] if p.is_dir() else []
             _remove_empty([*subs, p])
         raise
+
+# %% ../nbs/00_core.ipynb #37ded467
+@contextmanager
+def folder_lock(dest:Path|str, # The output folder (created if need be)
+               ):
+    "Hold the lock of `dest` (`.crc_histo.lock`) for the block; a `CrcHistoError` at once if another run holds it."
+    try: import fcntl
+    except ImportError: yield Path(dest); return  # no flock on this OS: no lock
+    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    lock = dest/'.crc_histo.lock'
+    f = open(lock, 'a+')
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close(); raise CrcHistoError(f"Another crc-histo run is writing into {dest} now: wait for it to finish, or give another --out.") from None
+    try: yield dest
+    finally: lock.unlink(missing_ok=True); f.close()
+
+# %% ../nbs/00_core.ipynb #b5ff89f2
+def shown_name(name:str|bytes|Path, # A file name as the OS gives it
+              ) -> str:
+    "`name` as text any file format can hold: valid UTF-8 as it is, other bytes as \\xNN escapes."
+    return os.fsdecode(name).encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
 
 # %% ../nbs/00_core.ipynb #e083a609
 def check_output(dest:Path|str, # Where a result will be written

@@ -12,10 +12,11 @@ import torch
 from torch import nn
 from fastprogress.fastprogress import progress_bar
 import crc_histo
-from .core import CrcHistoError, atomic_path
+from .core import CrcHistoError, atomic_path, folder_lock, output_folder, shown_name
 from .precision import resolve_precision
 from .export import TileClassifier, load_model
-from .inference import _check_mpp, _read_batch, _report, model_mpp, tile_paths
+from .core import check_mpp as _check_mpp
+from .inference import _read_batch, _report, model_mpp, tile_paths
 from .tissue_map import is_slide, level0_corners, slide_tiles
 
 # %% auto #0
@@ -97,7 +98,7 @@ def embed_slide(model:TileClassifier|Path|str, # A TileClassifier, a saved model
     cells = np.concatenate(cells)
     coords = np.array(level0_corners(cells, g['tile_px'], g['downsample']), np.int64).reshape(-1, 2)
     geo = dict(patch_size=g['tile_px'], patch_level=g['level'], patch_size_level0=g['tile0'], mpp=g['level_mpp'], slide_mpp=g['slide_mpp'])
-    return write_features(Path(out)/f'{Path(slide).stem}.h5', np.concatenate(feats), dict(_model_attrs(model, name or given), slide=Path(slide).name, **geo), coords, geo)
+    return write_features(Path(out)/f'{Path(slide).stem}.h5', np.concatenate(feats), dict(_model_attrs(model, name or given), slide=shown_name(Path(slide).name), **geo), coords, geo)
 
 # %% ../nbs/12a_embed.ipynb #b7cfe11a
 def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model folder or a pretrained model's name
@@ -124,10 +125,10 @@ def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model
         errors += errs; resized += rs
         if arr is None: continue
         feats.append(tile_features(model, torch.from_numpy(arr).permute(0, 3, 1, 2), precision).numpy())
-        names += [c[i].relative_to(folder).as_posix() for i in ok]
+        names += [shown_name(c[i].relative_to(folder).as_posix()) for i in ok]
     _report(len(files), errors, resized, model.tile_px, scale is not None)
     if not feats: raise CrcHistoError(f"None of the {len(files)} files in {folder} could be read as a tile.")
-    attrs = dict(_model_attrs(model, name or given), tiles=folder.name, patch_size=model.tile_px, mpp=mpp or model.meta.get('mpp'))
+    attrs = dict(_model_attrs(model, name or given), tiles=shown_name(folder.name), patch_size=model.tile_px, mpp=mpp or model.meta.get('mpp'))
     return write_features(Path(out)/f'{folder.name}.h5', np.concatenate(feats), attrs, files=names)
 
 # %% ../nbs/12a_embed.ipynb #25118496
@@ -143,7 +144,8 @@ def embed(model:TileClassifier|Path|str, # A TileClassifier, a saved model folde
          ) -> Path:
     "Embed a slide (`embed_slide`) or a folder of tiles (`embed_tiles`) into `out`; the file written."
     source = Path(source)
-    if source.is_dir(): return embed_tiles(model, source, out, mpp=mpp, bs=bs, precision=precision, progress=progress)
     if not source.exists(): raise CrcHistoError(f"{source} does not exist.")
-    if not is_slide(source): raise CrcHistoError(f"{source} is neither a whole-slide image (.svs, .ndpi, pyramidal .tif, ...) nor a folder of tiles.")
-    return embed_slide(model, source, out, mpp=mpp, min_tissue=min_tissue, bs=bs, precision=precision, check_stain=check_stain, progress=progress)
+    if not (source.is_dir() or is_slide(source)): raise CrcHistoError(f"{source} is neither a whole-slide image (.svs, .ndpi, pyramidal .tif, ...) nor a folder of tiles.")
+    with output_folder(out), folder_lock(out):  # one writer per folder
+        if source.is_dir(): return embed_tiles(model, source, out, mpp=mpp, bs=bs, precision=precision, progress=progress)
+        return embed_slide(model, source, out, mpp=mpp, min_tissue=min_tissue, bs=bs, precision=precision, check_stain=check_stain, progress=progress)

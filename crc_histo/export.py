@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/export.html.md"""
 
 # %% ../nbs/10_export.ipynb #6c71418b
 from __future__ import annotations
-import json, math, os, warnings
+import hashlib, json, math, os, warnings
 from pathlib import Path
 import torch
 from torch import nn
@@ -245,8 +245,8 @@ def _load_weights(net:nn.Module, wf:Path, meta:dict):
         with safe_open(wf, 'pt') as f: saved = (f.metadata() or {}).get('classes')
     except Exception as e: raise CrcHistoError(f"{wf} is truncated or corrupt ({e}).") from e
     if (bad := _not_finite(state)):
-        raise CrcHistoError(f"The weights in {wf} are not all finite ({bad} holds NaN or infinite values): the model diverged in training "
-                            f"and cannot classify; train it again with a lower learning rate.")
+        raise CrcHistoError(f"The weights in {wf} are not all finite ({bad} holds NaN or infinite values): the file was damaged or changed after it was "
+                            f"saved, since crc_histo never saves such weights (a training run that diverges is refused); copy the model folder again from where it came.")
     try: net.load_state_dict(state)
     except RuntimeError as e:
         raise CrcHistoError(f"The weights in {wf} do not fit a {meta['arch']} with {len(meta['classes'])} classes as crc_histo.json says.") from e
@@ -266,11 +266,16 @@ def _from_learner(learn:Learner, fname:Path) -> TileClassifier:
     return TileClassifier(learn.model.float(), check_meta(meta, str(fname))).eval()
 
 # %% ../nbs/10_export.ipynb #a302307c
+def _with_origin(model, spec, weights):
+    "`model` with `origin`: the name or path it was loaded by, and the SHA-256 of its weights file (what a map or an adapted model records of it)."
+    model.origin = dict(name=spec, sha256=hashlib.sha256(Path(weights).read_bytes()).hexdigest())
+    return model
+
 def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained model's name (`crc-histo models`); or a fastai `.pkl` export when `trust=True`
                trust:bool=False, # Allow unpickling a fastai export, which runs code stored in the file
               ) -> TileClassifier:
     "Load a saved model as a `TileClassifier` in eval mode on the CPU; never unpickles unless `trust`."
-    path = model_path(path)  # a path that exists, else the folder of the named pretrained model
+    spec, path = str(path), model_path(path)  # a path that exists, else the folder of the named pretrained model
     if path.is_file() and path.suffix.lower() in ('.pkl', '.pth', '.pt'):
         if not trust: raise CrcHistoError(f"{path} is a pickle (fastai learn.export); loading it runs code stored in the file, so pass trust=True only for a file you made or trust.")
         try:
@@ -278,12 +283,12 @@ def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained 
                 warnings.simplefilter('ignore')
                 learn = load_learner(path, cpu=True)
         except Exception as e: raise CrcHistoError(f"{path} could not be unpickled as a fastai learner ({type(e).__name__}).") from e
-        return _from_learner(learn, path)
+        return _with_origin(_from_learner(learn, path), spec, path)
     folder = path if path.is_dir() else path.parent
     meta = _read_info(folder)
     net = create_model(meta['arch'], len(meta['classes']), pretrained=False)
     _load_weights(net, folder/'model.safetensors', meta)
-    return TileClassifier(net, meta).eval()
+    return _with_origin(TileClassifier(net, meta).eval(), spec, folder/'model.safetensors')
 
 # %% ../nbs/10_export.ipynb #7e949f43
 def record_validation(folder:Path|str, # A saved model folder
@@ -328,7 +333,10 @@ def load_models(paths:Path|str|list, # One model folder, several, or one string 
     if isinstance(paths, (str, Path)): paths = [p.strip() for p in str(paths).split(',') if p.strip()]
     models = [load_model(p, trust=trust) for p in paths]
     if not models: raise CrcHistoError("No model given.")
-    return models[0] if len(models) == 1 else TileEnsemble(models)
+    if len(models) == 1: return models[0]
+    ens = TileEnsemble(models)
+    ens.origin = dict(name=','.join(m.origin['name'] for m in models), sha256=hashlib.sha256(''.join(m.origin['sha256'] for m in models).encode()).hexdigest())
+    return ens
 
 # %% ../nbs/10_export.ipynb #3ae6406e
 def _stain_normalised(model) -> bool:

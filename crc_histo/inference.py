@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, cohorts, rgb8_problem, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_mpp, cohorts, shown_name, rgb8_problem, tile_files, tile_label
 from .precision import resolve_precision
 from .domain import adapt_bn
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
@@ -292,9 +292,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
 # %% ../nbs/11_inference.ipynb #0dc8c80a
 def _check_mpp(mpp):
     "`mpp` as a float, or a `CrcHistoError` unless it is a positive finite number of µm per pixel."
-    if isinstance(mpp, bool) or not isinstance(mpp, (int, float)) or not math.isfinite(mpp) or not 0 < mpp < 100:
-        raise CrcHistoError(f"The tiles' scale must be a positive number of µm per pixel (below 100), not {mpp!r}.")
-    return float(mpp)
+    return check_mpp(mpp)  # the core chapter's one rule
 
 def _scale_note(model, mpp):
     "What bringing tiles at `mpp` µm/px to the model's scale does, in words."
@@ -315,7 +313,7 @@ def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
                     ) -> Path:
     "Write the predictions table to `dest` as CSV, atomically."
     dest = Path(dest)
-    with atomic_path(dest) as tmp: df.to_csv(tmp, index=False, float_format='%.5f')  # a failed write: one sentence, no partial file
+    with atomic_path(dest) as tmp: df.assign(file=df.file.map(shown_name)).to_csv(tmp, index=False, float_format='%.5f')  # a failed write: one sentence, no partial file; names that are not UTF-8 with \\x escapes
     return dest
 
 # %% ../nbs/11_inference.ipynb #7c7b6043

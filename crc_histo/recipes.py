@@ -133,10 +133,13 @@ def check_train_settings(lr:float, # Learning rate (top of the discriminative ra
                          resume:bool=False, # Continue an interrupted run?
                          out:Path|str|None=None, # The run's folder
                          seeds:tuple=(), # The training and split seeds
+                         bs:int=64, # Batch size
                         ):
     "Raise a `CrcHistoError` with one sentence for the first setting `train` cannot run with."
     if not (0 < lr < 10 and 0 < lr_lo < 10): raise CrcHistoError(f"Learning rates must be between 0 and 10, not lr={lr}, lr_lo={lr_lo}.")
     if epochs < 0 or frozen_epochs < 0 or epochs + frozen_epochs == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
+    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 2: raise CrcHistoError(
+        f"The batch size must be a whole number of at least 2 for training, not {bs!r}: BatchNorm layers learn from each batch's statistics, and one tile has none.")
     if not 0 <= label_smoothing < 1: raise CrcHistoError(f"Label smoothing must be between 0 and 1, not {label_smoothing}.")
     if resume and out is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
     if resume and not (Path(out)/'checkpoint.pth').is_file(): raise CrcHistoError(f"No checkpoint to resume from at {Path(out)/'checkpoint.pth'}.")
@@ -208,13 +211,10 @@ def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders
 
 def parent_model(init:str|Path, # A crc_histo model: a pretrained model's name (`crc-histo models`) or a saved model folder
                 ) -> tuple:
-    "The model `init` names, loaded, and its identity for the new model's card: name and the SHA-256 of its weights."
+    "The model `init` names, loaded, and its identity for the new model's card: name and the SHA-256 of its weights (`load_model`'s `origin`)."
     from crc_histo.export import load_model  # export (a later chapter) reads model folders; only `init` needs it
-    from crc_histo.zoo import model_path
     parent = load_model(init)
-    wf = model_path(init)
-    wf = (wf if wf.is_dir() else wf.parent)/'model.safetensors'
-    return parent, dict(name=str(init), sha256=hashlib.sha256(wf.read_bytes()).hexdigest())
+    return parent, parent.origin
 
 def _init_cohort(path, coh, parent, tile_px, replay):
     "The cohort `coh` of `path` with the `parent` model's classes, after checking its tiles can adapt that model."
@@ -294,7 +294,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     sched = default_schedule(init is not None)
     epochs, frozen_epochs = (sched['epochs'] if epochs is None else epochs), (sched['frozen_epochs'] if frozen_epochs is None else frozen_epochs)
     if distributed and resume: raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
-    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed))
+    check_train_settings(lr, lr_lo, epochs, frozen_epochs, label_smoothing, resume, out, (seed, split_seed), bs)
     if mix not in ('none', 'mixup', 'cutmix'): raise CrcHistoError(f"Unknown mix {mix!r}: choose none, mixup or cutmix.")
     if not 0 <= ema < 1: raise CrcHistoError(f"--ema is a decay between 0 and 1 (e.g. 0.99), or 0 for off, not {ema}.")
     check_freeze_stem(freeze_stem)
@@ -314,6 +314,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     dls = train_dls(path, pipeline, aug, size, bs, splitter, valid_pct, split_seed, fold, stain, cache_dir, stain_norm, coh,
                     colour, zoom, blur, jpeg, balance, replayed)
     data_secs = time.perf_counter() - t0
+    if len(dls.train_ds) < 2: raise CrcHistoError(f"Training needs at least 2 tiles, and {path} gives {len(dls.train_ds)} to train on (after {len(dls.valid_ds)} held out for validation).")
     lkw = dict(precision=precision, train_bn=train_bn, freeze_stem=freeze_stem, loss_func=LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else None,
                path=out if out is not None else Path(tempfile.mkdtemp(prefix='crc_histo_')))
     learn = _adapt_learner(dls, parent, **lkw) if parent is not None else crc_learner(dls, arch, pretrained=pretrained, weights=weights, **lkw)

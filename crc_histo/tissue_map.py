@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/tissue_map.html.md"""
 
 # %% ../nbs/12_tissue_map.ipynb #10c4a893
 from __future__ import annotations
-import glob, json, threading, time, warnings
+import glob, json, os, re, shutil, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,15 +17,17 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, image_extensions, take_shard, tissue_classes
+from . import __version__
+from .core import CrcHistoError, atomic_path, check_mpp, folder_lock, image_extensions, output_folder, shown_name, take_shard, tissue_classes
 from .export import TileClassifier, load_model
 from .inference import model_mpp, read_image, tile_prober, tile_probs
 
 # %% auto #0
-__all__ = ['slide_extensions', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
-           'tile_uncertainty', 'qupath_tiles', 'review_cells', 'qupath_review', 'save_map', 'open_slide', 'is_slide',
-           'slide_level', 'tissue_mask', 'level0_corners', 'slide_tiles', 'slide_map', 'map_image', 'speed_line',
-           'find_slides', 'map_slides']
+__all__ = ['slide_extensions', 'max_slide_pixels', 'max_thumb_pixels', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map',
+           'area_fractions', 'overlay', 'tile_table', 'tile_uncertainty', 'qupath_tiles', 'review_cells',
+           'qupath_review', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
+           'check_slide_size', 'slide_tiles', 'slide_map', 'map_record', 'other_model', 'map_image', 'speed_line',
+           'find_slides', 'remove_partials', 'recorded_mpp', 'map_slides']
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -294,12 +296,12 @@ def qupath_review(tmap:TissueMap, # A tissue map
 # %% ../nbs/12_tissue_map.ipynb #43053910
 def save_map(tmap:TissueMap, # A tissue map
              out:Path|str, # Folder to write into (created if need be)
-             name:str, # The image's name, for the QuPath and tile files (`name`.geojson, `name`.csv)
+             name:str, # The image's name, for the QuPath files (`name`.geojson, `name`.review.geojson)
              picture:Path|str|np.ndarray|Image.Image|None=None, # The image or a smaller picture of it, under the overlay
              mpp:float|None=None, # µm/px of the map's pixels, for the areas
              review:int=0, # Also write `name`.review.geojson: this many tiles to review, as QuPath annotations (`qupath_review`); 0: none
             ) -> pd.DataFrame:
-    "Write overlay.png, class_map.npy, fractions.csv, `name`.geojson (QuPath), `name`.csv (tiles) and, with `review`, `name`.review.geojson into `out`, each atomically; return the fractions."
+    "Write overlay.png, class_map.npy, fractions.csv, tiles.csv, `name`.geojson (QuPath) and, with `review`, `name`.review.geojson into `out`, each atomically; return the fractions."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fr = area_fractions(tmap, mpp=mpp)
     overlay(tmap, picture, dest=out/'overlay.png')
@@ -309,10 +311,26 @@ def save_map(tmap:TissueMap, # A tissue map
     with atomic_path(out/f'{name}.geojson') as tmp: tmp.write_text(json.dumps(qupath_tiles(tmap), separators=(',', ':')))
     if review:
         with atomic_path(out/f'{name}.review.geojson') as tmp: tmp.write_text(json.dumps(qupath_review(tmap, review), separators=(',', ':')))
-    with atomic_path(out/f'{name}.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
+    with atomic_path(out/'tiles.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
     return fr
 
 # %% ../nbs/12_tissue_map.ipynb #1b3300e9
+def _truncation(path):
+    "How a TIFF-based file is cut short, from its header (where its first image directory and its image data should be, against its size), or None."
+    try:
+        import struct, tifffile
+        size = Path(path).stat().st_size
+        with open(path, 'rb') as f: head = f.read(16)
+        if head[:2] in (b'II', b'MM') and len(head) == 16:
+            bo = '<' if head[:2] == b'II' else '>'
+            magic = struct.unpack(bo + 'H', head[2:4])[0]
+            first = struct.unpack(bo + 'I', head[4:8])[0] if magic == 42 else struct.unpack(bo + 'Q', head[8:16])[0] if magic == 43 else 0
+            if first >= size: return f"the file is truncated: it has {size} bytes, but its header places the first image directory at byte {first}"
+        with tifffile.TiffFile(path) as tf:
+            end = max((o + n for p in tf.pages for o, n in zip(p.dataoffsets, p.databytecounts)), default=0)
+    except Exception: return None  # not a TIFF tifffile reads far enough to tell
+    return f"the file is truncated: it has {size} bytes, but its header places image data up to byte {end}" if end > size else None
+
 def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal .tif, ...)
               ):
     "The slide opened with tiffslide (the `wsi` extra), or a `CrcHistoError` in one sentence."
@@ -325,8 +343,10 @@ def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal
         with warnings.catch_warnings():  # tiffslide reads the scale of NDPI files but says its NDPI parsing is partial
             warnings.filterwarnings('ignore', message='.*metadata parsing only partially implemented')
             s.properties  # parsed once, now
-        return s
-    except Exception as e: raise CrcHistoError(f"{path} cannot be read as a whole-slide image ({type(e).__name__}: {e}).") from None  # tiffslide's readers raise many kinds
+    except Exception as e:  # tiffslide's readers raise many kinds
+        raise CrcHistoError(f"{path} cannot be read as a whole-slide image: {_truncation(path) or 'it is damaged, or not a format tiffslide reads'} ({type(e).__name__}: {e}).") from None
+    if (cut := _truncation(path)): raise CrcHistoError(f"{path} cannot be read as a whole-slide image: {cut}; copy it again.")  # before a read deep inside fails
+    return s
 
 slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide')  # scanner formats (tiffslide reads these and pyramidal TIFFs)
 
@@ -345,12 +365,16 @@ def is_slide(path:Path|str, # An image file
 def slide_level(slide, # An open slide (`open_slide`)
                 model_mpp:float, # µm/px of the model's training tiles
                 mpp:float|None=None, # The slide's µm/px at full resolution (None: from the file)
+                name:str='The slide', # The slide's file name, for messages
                ) -> tuple[int, float]:
-    "The pyramid level to read (the coarsest whose µm/px is not coarser than the model's) and its µm/px."
-    base = mpp if mpp is not None else slide.properties.get('tiffslide.mpp-x')
+    "The pyramid level to read (the coarsest whose µm/px is not coarser than the model's) and its µm/px; a scale given or recorded must pass `check_mpp`."
+    if mpp is not None: base = check_mpp(mpp, f"The scale given for {name} (--mpp)")
+    else:
+        own = slide.properties.get('tiffslide.mpp-x')
+        base = None if own is None else check_mpp(own, f"The scale {name} records", "; give its real scale with --mpp (mpp= in Python), e.g. --mpp 0.5 for a 20x scan or 0.25 for 40x")
     if not base: raise CrcHistoError("The slide does not record its scale in µm per pixel, which scanners normally write into the file "
                                      "(Aperio: MPP in its description), so give it: --mpp (mpp= in Python), e.g. --mpp 0.5 for a 20x scan or 0.25 for 40x.")
-    mpps = [float(base) * d for d in slide.level_downsamples]
+    mpps = [base * d for d in slide.level_downsamples]
     fine = [i for i, m in enumerate(mpps) if m <= model_mpp * 1.01]
     lvl = max(fine, key=lambda i: mpps[i]) if fine else 0
     return lvl, mpps[lvl]
@@ -412,6 +436,21 @@ def level0_corners(rc:np.ndarray, # Grid cells, n×2 (row, col)
     "The level-0 (x, y) corner of each grid cell, where `slide_tiles` reads its tile."
     return [(round(c*t*ds), round(r*t*ds)) for r, c in rc]
 
+max_slide_pixels = 10**11  # level 0 at most: about 316 000 px square (the largest scans are about 200 000 px wide)
+max_thumb_pixels = 150_000_000  # the smallest level, read whole for the thumbnail: the limit of flat images (`read_image`)
+
+def check_slide_size(slide, # An open slide (`open_slide`)
+                     name:str='The slide', # Its file name, for the sentence
+                    ):
+    "One sentence, from the header alone, unless the slide is a size crc_histo maps: level 0 of at most `max_slide_pixels`, and a level small enough to read a thumbnail from."
+    W, H = slide.dimensions
+    if W * H > max_slide_pixels: raise CrcHistoError(
+        f"{name} claims {W} x {H} px at full resolution, more than the {max_slide_pixels:.0e} px crc_histo maps (the largest scans are about 200 000 px wide): its header is likely damaged.")
+    w, h = slide.level_dimensions[-1]
+    if w * h > max_thumb_pixels: raise CrcHistoError(
+        f"{name} has no pyramid level small enough to read a thumbnail from: its smallest is {w} x {h} px, more than {max_thumb_pixels // 10**6} million px "
+        "(the limit for flat images); save it as a pyramidal TIFF (e.g. vips tiffsave --tile --pyramid).")
+
 def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size decide the tiles
                 slide:Path|str, # Whole-slide image file
                 mpp:float|None=None, # The slide's µm/px (None: from the file)
@@ -427,7 +466,8 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
     clock = clock or MapClock()
     with clock('opening'):
         s, mm = open_slide(slide), model_mpp(model)
-        lvl, lmpp = slide_level(s, mm, mpp)
+        check_slide_size(s, Path(slide).name)  # from the header, before any pixel is read
+        lvl, lmpp = slide_level(s, mm, mpp, Path(slide).name)
         ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
         t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
         rows, cols = H // t, W // t
@@ -495,18 +535,40 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     return TissueMap(index, probs, model.classes, grid['tile0'], grid['tile0'], (H0, W0)), thumb, info
 
 # %% ../nbs/12_tissue_map.ipynb #4c124989
+def map_record(model:TileClassifier, # The model that made a map
+               command:str|None=None, # The command that asked for it
+              ) -> dict:
+    "What map.json records beside a map: the model (the name it was loaded by and the SHA-256 of its weights), crc_histo's version, the command and the date."
+    o = getattr(model, 'origin', None) or dict(name=None, sha256=None)  # a model made in code has no file
+    return dict(model=o['name'], sha256=o['sha256'], crc_histo=__version__, command=command, date=time.strftime('%Y-%m-%d %H:%M:%S'))
+
+def other_model(folder:Path|str, # A map's folder
+                model:TileClassifier, # The model about to map into it
+               ) -> str|None:
+    "Which other model made the map in `folder` (by map.json's SHA-256), in words; None when it holds no map or one of `model`'s."
+    folder = Path(folder)
+    if not (folder/'fractions.csv').exists(): return None
+    if not (folder/'map.json').exists(): return "made before crc_histo recorded the model (no map.json)"
+    try: rec = json.loads((folder/'map.json').read_text())
+    except ValueError: return "whose map.json cannot be read"
+    if rec.get('sha256') == (getattr(model, 'origin', None) or {}).get('sha256'): return None  # the same weights (or two models made in code: no telling)
+    return f"made by another model ({rec.get('model')}, weights SHA-256 {str(rec.get('sha256'))[:12]}…)"
+
 def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               image:Path|str, # An image file or a whole-slide image file
-              out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, <name>.geojson, <name>.csv and timings.json
+              out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, tiles.csv, <name>.geojson, timings.json and map.json
               mpp:float|None=None, # µm/px of the image (None: a slide's own; for a flat image, the model's)
               stride:int|None=None, # Flat images: step between tiles in px (default: the tile size)
               min_tissue:float=0.1, # Slides: tiles with less tissue (on the thumbnail) are skipped
               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield; False: warn and map it
               review:int=0, # Also write <name>.review.geojson: this many tiles the model is least sure of, as QuPath annotations to correct
+              overwrite:bool=False, # Replace a map of `out` that another model made (else refused)
+              command:str|None=None, # The command that asked for the map, for map.json
               **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine; slides: read_ahead)
              ) -> tuple:
-    "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json); return the fractions and how it was read and timed."
+    "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json) and what made it (map.json: `map_record`); return the fractions and how it was read and timed."
     if not isinstance(model, TileClassifier): model = load_model(model)
+    if not overwrite and (other := other_model(out, model)): raise CrcHistoError(f"{out} holds a map {other}: give another --out, or --overwrite to replace it.")
     image, clock, t0 = Path(image), MapClock(), time.perf_counter()
     if is_slide(image):
         if stride: raise CrcHistoError("--stride is for flat images; a slide is mapped in tiles of the model's field of view.")
@@ -519,6 +581,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     info.update(seconds=time.perf_counter() - t0, timings=dict(clock.seconds))
     with atomic_path(Path(out)/'timings.json') as tmp:
         tmp.write_text(json.dumps({k: info.get(k) for k in ('tissue_tiles', 'seconds', 'timings', 'engine', 'read_ahead')}, indent=1))
+    with atomic_path(Path(out)/'map.json') as tmp: tmp.write_text(json.dumps(dict(map_record(model, command), image=shown_name(image.name)), indent=1))
     return fr, info
 
 # %% ../nbs/12_tissue_map.ipynb #b6e1c0a4
@@ -554,28 +617,48 @@ def find_slides(specs:list, # Slide or image files, folders of them, or glob pat
     return found
 
 # %% ../nbs/12_tissue_map.ipynb #3f36496a
-def _summary(out, slides):
-    "One row per finished slide: tissue tiles, area, each class's area (mm²) and fraction (from its fractions.csv), and the map's seconds and tiles/s (timings.json)."
+def _summary_row(folder, f):
+    "The summary row of slide `f` mapped in `folder`: tissue tiles, area, each class's area (mm²) and fraction (fractions.csv), the map's seconds and tiles/s (timings.json); None if not mapped."
+    p = folder/'fractions.csv'
+    if not p.exists(): return None
+    fr = pd.read_csv(p, index_col='tissue')
+    row = {'slide': shown_name(f.name), 'tissue_tiles': int(fr.tiles.sum())}
+    if 'area_mm2' in fr: row['area_mm2'] = fr.area_mm2.sum()
+    row.update({f'{c}_mm2': fr.area_mm2[c] for c in fr.index if 'area_mm2' in fr})
+    row.update({f'{c}_fraction': fr.fraction[c] for c in fr.index})
+    if (folder/'timings.json').exists():  # maps made before timings were kept have none
+        tm = json.loads((folder/'timings.json').read_text())
+        row.update(seconds=tm['seconds'], tiles_per_s=tm['tissue_tiles'] / max(tm['seconds'], 1e-9), **{f'{k}_s': v for k, v in tm['timings'].items()})
+    return row
+
+def _summary(out, slides, failed, say):
+    "One row per finished slide; a slide whose map cannot be read joins `failed` (and is said), and the others are summarised."
     rows = []
     for f in slides:
-        p = Path(out)/f.stem/'fractions.csv'
-        if not p.exists(): continue
-        fr = pd.read_csv(p, index_col='tissue')
-        row = {'slide': f.name, 'tissue_tiles': int(fr.tiles.sum())}
-        if 'area_mm2' in fr: row['area_mm2'] = fr.area_mm2.sum()
-        row.update({f'{c}_mm2': fr.area_mm2[c] for c in fr.index if 'area_mm2' in fr})
-        row.update({f'{c}_fraction': fr.fraction[c] for c in fr.index})
-        if (p.parent/'timings.json').exists():  # maps made before timings were kept have none
-            tm = json.loads((p.parent/'timings.json').read_text())
-            row.update(seconds=tm['seconds'], tiles_per_s=tm['tissue_tiles'] / max(tm['seconds'], 1e-9), **{f'{k}_s': v for k, v in tm['timings'].items()})
-        rows.append(row)
+        try: row = _summary_row(Path(out)/f.stem, f)
+        except Exception as e:
+            failed.setdefault(f.name, f"its map cannot be read for the summary ({type(e).__name__}: {e})")
+            say(f"{shown_name(f.name)}: left out of summary.csv: {failed[f.name]}"); continue
+        if row is not None: rows.append(row)
     return pd.DataFrame(rows)
 
-def _own_mpp(f):
-    "The µm/px that slide file `f` records, or None (a flat image, a slide without it, or a file that cannot be read)."
+def remove_partials(out:Path|str, # An output folder whose lock (`folder_lock`) the caller holds, so no live run is writing in it
+                    say=print, # Where to say what was removed
+                   ):
+    "Remove what killed runs left half-written in `out` (`.<name>.<pid>.partial` files and folders of `atomic_path`)."
+    for p in sorted(Path(out).glob('.*.partial')):
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+        else: p.unlink()
+        say(f"removed {shown_name(p.name)}, which a killed run left unfinished")
+
+def recorded_mpp(f:Path|str, # An image or slide file
+                ) -> float|None:
+    "The µm/px that slide file `f` records, if it passes `check_mpp`; else None (a flat image, a slide without a valid one, a file that cannot be read)."
+    f = Path(f)
     if not is_slide(f) or not f.is_file(): return None
     try:
-        with open_slide(f) as s: return s.properties.get('tiffslide.mpp-x')
+        with open_slide(f) as s: own = s.properties.get('tiffslide.mpp-x')
+        return None if own is None else check_mpp(own)
     except CrcHistoError: return None
 
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
@@ -584,29 +667,38 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                mpp:float|None=None, # µm/px of the slides that do not record theirs (a slide's own scale wins) and of flat images
                shard:str|None=None, # 'i/n': map only every n-th slide from the i-th (a job array's share)
                quiet:bool=False, # Print nothing
+               overwrite:bool=False, # Map again the slides of `out` that another model mapped (else the run is refused)
+               command:str|None=None, # The command that asked for the maps, for each map.json
                **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine, read_ahead)
               ) -> tuple:
-    "Map every slide of `slides` not mapped yet into its folder under `out`, go on past failures, write summary.csv; return the summary and {slide: why it failed}."
+    "Map every slide of `slides` not mapped yet into its folder under `out` (one run at a time: `folder_lock`), go on past failures, write summary.csv; return the summary and {slide: why it failed}."
     if not isinstance(model, TileClassifier): model = load_model(model)
     out, todo = Path(out), find_slides(slides)
     mine = take_shard(todo, shard)
     say = (lambda *a: None) if quiet else (lambda s: print(s, flush=True))
+    others = {f: why for f in mine if (why := other_model(out/f.stem, model))}
+    if others and not overwrite:
+        f, why = next(iter(others.items()))
+        raise CrcHistoError(f"{out} holds {len(others)} map{'s' * (len(others) > 1)} another model made ({shown_name(f.stem)}: {why}): "
+                            "give another --out, or --overwrite to map them again with this model.")
     failed = {}
-    for i, f in enumerate(mine):
-        head = f"[{i+1}/{len(mine)}] {f.name}:"
-        if (out/f.stem/'fractions.csv').exists(): say(f"{head} already mapped"); continue
-        try:
-            with warnings.catch_warnings(record=True) as seen:
-                warnings.simplefilter('always')
-                with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=None if _own_mpp(f) else mpp, **kwargs)
-            for w in seen:
-                if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
-        except Exception as e:  # one bad slide must not stop the others: say why and go on
-            failed[f.name] = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
-            say(f"{head} not mapped: {failed[f.name]}"); continue
-        area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
-        say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
-        say(f"{head} {speed_line(info)}")
-    summary = _summary(out, todo)
-    with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
+    with output_folder(out), folder_lock(out):
+        remove_partials(out, say)
+        for i, f in enumerate(mine):
+            head = f"[{i+1}/{len(mine)}] {shown_name(f.name)}:"
+            if (out/f.stem/'fractions.csv').exists() and f not in others: say(f"{head} already mapped"); continue
+            try:
+                with warnings.catch_warnings(record=True) as seen:
+                    warnings.simplefilter('always')
+                    with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=None if recorded_mpp(f) else mpp, command=command, **kwargs)
+                for w in seen:
+                    if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
+            except Exception as e:  # one bad slide must not stop the others: say why and go on
+                failed[f.name] = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
+                say(f"{head} not mapped: {failed[f.name]}"); continue
+            area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
+            say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
+            say(f"{head} {speed_line(info)}")
+        summary = _summary(out, todo, failed, say)
+        with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
     return summary, failed

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/zoo.html.md"""
 
 # %% ../nbs/09a_zoo.ipynb #bbf7b606
 from __future__ import annotations
-import json, os, re, shutil, tempfile
+import difflib, json, os, re, shutil, tempfile, warnings
 from importlib.resources import files
 from pathlib import Path
 from .core import CrcHistoError, atomic_path
@@ -100,11 +100,14 @@ def model_path(spec:Path|str, # A model folder or file, or a name in the registr
               ) -> Path:
     "The model folder `spec` names: an existing path as it is, else the folder of the registry's model of that name."
     p = Path(spec).expanduser()
-    if p.exists(): return p
     reg = registry if registry is not None else read_registry()
+    if p.exists():
+        if str(spec) in reg: warnings.warn(f"{spec} here is used, not the pretrained model of that name: give ./{spec} to say so, or run from another folder to use the pretrained one.")
+        return p
     if str(spec) not in reg:
-        raise CrcHistoError(f"Model path {spec} does not exist, and it is not the name of a pretrained model "
-                            f"({', '.join(reg) or 'none'}; `crc-histo models` lists them).")
+        close = difflib.get_close_matches(str(spec), list(reg), n=1, cutoff=0.6)
+        raise CrcHistoError(f"Model path {spec} does not exist, and it is not the name of a pretrained model"
+                            + (f": did you mean {close[0]}?" if close else '') + f" (the names: {', '.join(reg) or 'none'}; `crc-histo models` lists them).")
     e = reg[str(spec)]
     if e.get('folder') is not None: return verify_files(Path(e.get('root', pretrained_path()))/e['folder'], e['files'], str(spec))
     return fetch_model(str(spec), reg, dest)
