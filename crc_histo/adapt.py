@@ -185,7 +185,9 @@ def plot_curve(results:pd.DataFrame, # Rows of results.jsonl
               ):
     "Accuracy on each patient's held-out regions against annotated tiles per class (k = 0 the unadapted model), one line per way of adapting, mean ± sd over patients."
     t = curve_table(results if fold is None else results[results.fold == fold]).reset_index()
-    ax = ax or plt.subplots(figsize=(5, 3.4))[1]
+    if ax is None:
+        import matplotlib.pyplot as plt  # only when it draws its own figure
+        ax = plt.subplots(figsize=(5, 3.4))[1]
     for v in variants:
         rows = t[t.variant == v]
         if rows.empty: continue

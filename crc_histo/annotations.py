@@ -8,10 +8,9 @@ Docs: https://crc-histo.github.io/crc_histo/annotations.html.md"""
 from __future__ import annotations
 import gzip, json, re
 from pathlib import Path
-import numpy as np
 import pandas as pd
 from PIL import Image
-from .core import CrcHistoError, atomic_path, check_output, shown_name, slide_tile_re, tissue_classes
+from .core import CrcHistoError, atomic_path, check_output, shown_name, tissue_classes
 from .inference import model_mpp, read_class_map, read_image
 from .tissue_map import check_slide_size, is_slide, open_slide, recorded_mpp, slide_level
 

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/tissue_map.html.md"""
 
 # %% ../nbs/12_tissue_map.ipynb #10c4a893
 from __future__ import annotations
-import glob, json, os, re, shutil, threading, time, warnings
+import glob, json, shutil, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
