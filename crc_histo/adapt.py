@@ -20,8 +20,8 @@ from .inference import predict_tiles
 from .tissue_map import tile_uncertainty
 
 # %% auto #0
-__all__ = ['source_image', 'region_split', 'random_split', 'pick_tiles', 'score', 'adapt_tiles', 'adaptation_study',
-           'curve_table', 'plot_curve']
+__all__ = ['source_image', 'region_split', 'random_split', 'pick_tiles', 'score', 'adapt_tiles', 'retrain_tiles',
+           'adaptation_study', 'curve_table', 'plot_curve']
 
 # %% ../nbs/17_adapt.ipynb #01586da8
 _source_re = re.compile(r'_(CRC-Prim-HE-[^.]+)\.tif_Row_(\d+)_Col_(\d+)')
@@ -89,6 +89,14 @@ def score(model:TileClassifier, # A loaded model
     if missed is not None: missed += [(f"{t}/{Path(f).name}", p) for f, t, p in zip(df.file, truth, df.tissue) if t != p]
     return float((df.tissue.to_numpy() == truth).mean())
 
+def _class_folders(tiles, d):
+    "Lay `tiles` out in `d` as class folders of links, as `crc-histo tiles` would cut them; return `d`."
+    for f in tiles:
+        dest = Path(d)/tile_label(f)/Path(f).name
+        dest.parent.mkdir(exist_ok=True)
+        os.symlink(Path(f).resolve(), dest)
+    return d
+
 def adapt_tiles(parent:Path|str, # The model to adapt (a name or a model folder)
                 tiles:list, # The annotated tiles, in class folders
                 replay:list|None=None, # Tiles to replay (all of them are used)
@@ -97,11 +105,18 @@ def adapt_tiles(parent:Path|str, # The model to adapt (a name or a model folder)
                ) -> tuple:
     "The model adapted to `tiles` (a `TileClassifier`), and its `train` metrics."
     with tempfile.TemporaryDirectory() as d:
-        for f in tiles:
-            dest = Path(d)/tile_label(f)/Path(f).name
-            dest.parent.mkdir(exist_ok=True)
-            os.symlink(Path(f).resolve(), dest)
-        learn, m = train(d, None, init=parent, valid_pct=0, seed=seed, replay=replay or None, replay_tiles=max(1, len(replay or [])), **kwargs)
+        learn, m = train(_class_folders(tiles, d), None, init=parent, valid_pct=0, seed=seed, replay=replay or None, replay_tiles=max(1, len(replay or [])), **kwargs)
+    return TileClassifier(learn.model.float().eval(), learn.crc_meta).eval(), m
+
+# %% ../nbs/17_adapt.ipynb #a943f682
+def retrain_tiles(tiles:list, # The annotated tiles, in class folders
+                  training:list, # The parent's training tiles
+                  seed:int=42, # Training seed
+                  **kwargs, # More `train` settings (arch, epochs, ...)
+                 ) -> tuple:
+    "A model trained by the recipe from ImageNet on `training` and `tiles` together (a `TileClassifier`), and its `train` metrics."
+    with tempfile.TemporaryDirectory() as d:
+        learn, m = train(_class_folders([*training, *tiles], d), None, valid_pct=0, seed=seed, **kwargs)
     return TileClassifier(learn.model.float().eval(), learn.crc_meta).eval(), m
 
 # %% ../nbs/17_adapt.ipynb #5b6972d3
@@ -112,12 +127,12 @@ def _fold_patients(files, fold):
     for i in val: held[patient_id(files[i])].append(files[i])
     return [files[i] for i in trn], dict(sorted(held.items()))
 
-def _key(r): return json.dumps({k: r[k] for k in ('fold', 'patient', 'protocol', 'how', 'k', 'replay', 'seed', 'settings')}, sort_keys=True)
+def _key(r): return json.dumps({**{k: r[k] for k in ('fold', 'patient', 'protocol', 'how', 'k', 'replay', 'seed', 'settings')}, 'start': r.get('start', 'parent')}, sort_keys=True)
 
 def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                      parents:dict, # {fold: model folder} of the recipe trained on each patient fold
                      out:Path|str, # Folder for results.jsonl
-                     plan:list[dict], # Runs per patient: protocol ('region'|'random'), how ('random'|'margin'), k, replay (bool), seed, settings (dict of `train` options)
+                     plan:list[dict], # Runs per patient: protocol ('region'|'random'), how ('random'|'margin'), k, replay (bool), seed, settings (dict of `train` options), start ('parent': `adapt_tiles`; 'imagenet': `retrain_tiles`)
                      replay_n:int=400, # Tiles replayed, drawn from the fold's training patients
                      patients:list|None=None, # Only these patients (None: every held-out patient of each fold)
                      log=print, # Where a line per run goes
@@ -140,7 +155,7 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
             for run in plan:
                 pool, scored = splits[run['protocol']]
                 row = dict(fold=fold, patient=patient, protocol=run['protocol'], how=run.get('how', 'random'), k=run['k'], replay=bool(run.get('replay')),
-                           seed=run.get('seed', 42), settings=run.get('settings', {}))
+                           seed=run.get('seed', 42), settings=run.get('settings', {}), start=run.get('start', 'parent'))
                 if _key(row) in done: continue
                 if row['how'] == 'margin' and margins is None:
                     pp = predict_tiles(model, pool, progress=False, engine='eager')
@@ -151,7 +166,8 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                 if row['k'] == 0: adapted, secs = model, 0.
                 else:
                     rep = replay_files(trn, replay_n, seed=row['seed']) if row['replay'] else None
-                    try: adapted, m = adapt_tiles(parent, picked, rep, seed=row['seed'], **row['settings'])
+                    try: adapted, m = (retrain_tiles(picked, trn, seed=row['seed'], **row['settings']) if row['start'] == 'imagenet' else
+                                       adapt_tiles(parent, picked, rep, seed=row['seed'], **row['settings']))
                     except CrcHistoError as e: log(f"fold {fold} {patient} {row['protocol']} k={row['k']}: not adapted: {e}"); continue
                     secs = m['train_seconds']
                 missed = []
@@ -160,7 +176,7 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                            train_seconds=secs, seconds=time.perf_counter() - t0, torch_threads=torch.get_num_threads(), missed=missed)
                 with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
                 done.add(_key(row)); rows.append(row)
-                log(f"fold {fold} {patient} {row['protocol']:6s} {row['how']:6s} k={row['k']:2d} replay={row['replay']!s:5s} seed {row['seed']}: "
+                log(f"fold {fold} {patient} {row['protocol']:6s} {row['how']:6s} k={row['k']:2d} replay={row['replay']!s:5s} from {row['start']} seed {row['seed']}: "
                     f"{100*row['before']:.1f} -> {100*row['after']:.1f} % on {len(scored)} tiles; other patient {100*base_other:.1f} -> {100*row['other_after']:.1f} %; {secs:.0f} s")
     return rows
 
@@ -169,7 +185,8 @@ def curve_table(results:pd.DataFrame, # Rows of results.jsonl
                ) -> pd.DataFrame:
     "Accuracy on the scored tiles per protocol, way of picking, replay and k: mean and sd over patients (training seed 42, default settings), fold 3 on its own, and the forgetting."
     r = results[(results.seed == 42) & (results.settings.astype(str) == '{}')].copy()
-    r['variant'] = r.protocol + ' / ' + r.how + np.where(r.replay, ' + replay', '')
+    if 'start' not in r: r['start'] = 'parent'
+    r['variant'] = r.protocol + ' / ' + r.how + np.where(r.replay, ' + replay', '') + np.where(r.start.fillna('parent') == 'imagenet', ', from ImageNet', '')
     r.loc[r.k == 0, 'variant'] = r.protocol + ' / unadapted'
     g = r.groupby(['variant', 'k'])
     t = pd.DataFrame({'patients': g.size(), 'mean %': 100*g.after.mean(), 'sd': 100*g.after.std(), 'fold 3 %': 100*r[r.fold == 3].groupby(['variant', 'k']).after.mean(),
