@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from .core import CrcHistoError, patient_id, tile_files, tile_label
 from .data import kather_splits, resolve_data
-from .recipes import replay_files, train
+from .train import replay_files, train
 from .export import TileClassifier, load_model
 from .inference import predict_tiles
 from .tissue_map import tile_uncertainty

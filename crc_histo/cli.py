@@ -37,22 +37,25 @@ _seed = _checked(int, lambda v: 0 <= v < 2**32, 'a seed must be from 0 to 429496
 _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a positive number below 100')
 
 # %% ../nbs/13_cli.ipynb #f2f9bd6d
-_option_types = dict(size=_tile_px, seed=_seed, split_seed=_seed, mpp=_mpp, bs=_positive_int, replay_tiles=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int,
-                     epochs=_nonneg_int, frozen_epochs=_nonneg_int, fold=_nonneg_int,
-                     lr=_lr, lr_lo=_lr, label_smoothing=_fraction, stain=_fraction, zoom=_fraction, blur=_unit, jpeg=_unit, ema=_fraction,
-                     freeze_stem=_checked(int, lambda v: v in (0, 4, 8), 'an output stride: 4 or 8, or 0 for off'))
-_option_choices = dict(cohort=tuple(cohorts), recipe=('finetune', 'onecycle', 'dlr'), splitter=('random', 'patient'),
-                       pipeline=('fast', 'kaggle'), aug=('dihedral', 'histo', 'fastai', 'none'), stain_norm=('none', 'macenko'),
-                       colour=('none', 'randstain', 'hsv', 'grey'), mix=('none', 'mixup', 'cutmix'), balance=('none', 'patient'))
+_option_types = dict(size=_tile_px, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int)  # numbers of the other commands
+_option_choices = dict(cohort=tuple(cohorts), splitter=('random', 'patient'))
+
+def _rule_check(name:str, # A setting of `train`
+               ) -> dict:
+    "The argparse settings from `train_rules`: the setting's choices, or a type that applies its test (int or float as `train` declares it)."
+    from crc_histo.train import train_rules, setting_type
+    rule = train_rules.get(name)
+    if rule is None: return {}
+    return dict(choices=rule) if isinstance(rule[0], str) else dict(type=_checked(setting_type(name), *rule))
 
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
           ) -> dict:
-    "The argparse settings that check option `name`: its type or its choices; `{}` when it has no check."
+    "The argparse settings that check option `name`: its type or its choices (train's settings: from `train_rules`); `{}` when it has no check."
     if name == 'precision':
         from crc_histo.precision import precisions
         return dict(choices=precisions)
     if name in _option_choices: return dict(choices=_option_choices[name])
-    return dict(type=_option_types[name]) if name in _option_types else {}
+    return dict(type=_option_types[name]) if name in _option_types else _rule_check(name)
 
 # %% ../nbs/13_cli.ipynb #4fa6a856
 _anno_types = dict(int=int, float=float)
@@ -147,11 +150,11 @@ def cmd_check(a:argparse.Namespace, # The parsed command line
 # %% ../nbs/13_cli.ipynb #6b5f01c8
 def _train_options(p:argparse.ArgumentParser, # The sub-command's parser
                   ):
-    "Options of `crc-histo train`: the parameters of `recipes.train`, as `train` declares them."
-    from crc_histo.recipes import train
+    "Options of `crc-histo train`: the parameters of `crc_histo.train.train`, as `train` declares them, checked by its `train_rules`."
+    from crc_histo.train import train, train_rules
     w = p.add_mutually_exclusive_group()
     _add_options(p, train, skip=('cbs',), out=dict(required=True, note='required here; the model goes to OUT/model'),
-                 weights=dict(group=w), pretrained=dict(group=w), tensorboard=dict(metavar='DIR'))
+                 weights=dict(group=w), pretrained=dict(group=w), tensorboard=dict(metavar='DIR'), **{k: _rule_check(k) for k in train_rules})
 
 # %% ../nbs/13_cli.ipynb #8808d6bb
 def launch_command(args:list, # The `crc-histo` arguments every process runs, e.g. ['train', '--data', 'kather2016', '--distributed', ...]
@@ -178,7 +181,7 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     "Train with one of the Kaggle study's recipes; write the model, checkpoint and metrics.json to --out."
     from fastai.torch_core import num_distrib, rank_distrib
     if a.distributed and num_distrib() <= 1: return _launch(a)  # not yet launched: start one process per GPU
-    from crc_histo.recipes import train
+    from crc_histo.train import train
     from crc_histo.export import save_model
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)

@@ -23,7 +23,7 @@ class Experiment:
     name:str # Short name used on the command line (`--only`)
     description:str # What the Kaggle study did, in words
     kaggle_accuracy:float|None # The Kaggle study's published accuracy in %, None where it published none
-    train_kwargs:dict = field(default_factory=dict) # Arguments for `crc_histo.recipes.train`
+    train_kwargs:dict = field(default_factory=dict) # Arguments for `crc_histo.train.train`
 
 _kaggle_defaults = dict(arch='resnet18', aug='fastai', precision='fp32', train_bn=True, freeze_stem=0)  # fastai's frozen epochs train BatchNorm; fastai unfreezes the whole body
 experiments:dict[str, Experiment] = {}
@@ -206,8 +206,8 @@ def reproduce(data:str|Path, # 'sample', 'kather2016' or a folder of class folde
               keep_models:bool=False, # Keep each run's checkpoint (large)?
              ) -> list[dict]:
     "Run every planned run not already in out/results.jsonl, resuming an interrupted one from its checkpoint; return all result lines."
-    from crc_histo.recipes import train
-    from crc_histo.train import CheckpointMismatch
+    from crc_histo.train import train
+    from crc_histo.phases import CheckpointMismatch
     out = Path(out)
     with output_folder(out):  # a reproduction refused before its first result leaves no folder
         fname = out/'results.jsonl'

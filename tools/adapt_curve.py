@@ -15,7 +15,7 @@ from pathlib import Path
 from crc_histo.adapt import adaptation_study
 from crc_histo.bench import cpu_line, cpu_summary
 from crc_histo.export import save_model
-from crc_histo.recipes import train
+from crc_histo.train import train
 
 def plans(name):
     region = [dict(protocol='region', k=0), *(dict(protocol='region', k=k, replay=True) for k in (4, 16)), dict(protocol='region', k=16),
@@ -24,7 +24,7 @@ def plans(name):
     others = [dict(protocol='region', how='margin', k=k, replay=True) for k in (4, 16)] + \
         [dict(protocol='random', k=0), *(dict(protocol='random', k=k, replay=True) for k in (4, 16))]
     if name == 'others': return others
-    if name == 'retrain': return [dict(protocol=p, k=16, start='imagenet') for p in ('region', 'random')]
+    if name == 'retrain': return [dict(protocol='region', k=16, start='imagenet')]
     return region + [dict(protocol='region', k=k) for k in (4, 64)] + \
         [dict(protocol='region', how='margin', k=k, replay=True) for k in (4, 16)] + \
         [dict(protocol='region', k=16, replay=True, seed=43), dict(protocol='region', k=16, replay=True, settings=dict(epochs=8)),

@@ -9,7 +9,7 @@ from crc_histo.adapt import _fold_patients, adapt_tiles, pick_tiles, region_spli
 from crc_histo.bench import cpu_line, cpu_summary
 from crc_histo.core import tile_files
 from crc_histo.data import resolve_data
-from crc_histo.recipes import replay_files
+from crc_histo.train import replay_files
 
 if __name__ == '__main__':
     P = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -60,7 +60,7 @@ def worker(a):
     from fastai.learner import defaults
     from fastai.callback.progress import ProgressCallback
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]  # no progress bars in the log
-    from crc_histo.recipes import train
+    from crc_histo.train import train
     from crc_histo.reproduce import plan_runs, _result_line
     from crc_histo.core import class_folders
     i, n = map(int, a.worker.split('/'))
