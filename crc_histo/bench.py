@@ -272,7 +272,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           arch:str='resnet18', # Network for the training cases (inference always uses ResNet18)
          ) -> dict:
     "Benchmark the Kaggle pipeline against crc_histo on this machine; print and return the table."
-    from crc_histo.data import resolve_data
+    from crc_histo.data import data_spec, resolve_data
     data = resolve_data(data)
     nb, wu, bs = (2, 1, 16) if quick else (8, 2, 64)
     run = _in_process if quick else run_isolated  # the smoke test checks the machinery; a fresh process per case only isolates memory
@@ -296,7 +296,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
         r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
     for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
     for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
-    res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=str(data),
+    res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=data_spec(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)
     print(md)

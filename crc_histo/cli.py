@@ -263,10 +263,11 @@ def _external_lines(e:dict, # The 'external' part of one mode's summary
 
 def _record(a, res, mpp):
     "Record an external validation (plain predictions) in the model folder `a.model`; the folder."
+    from crc_histo.data import data_spec
     from crc_histo.export import record_validation
     r = res['plain']
     e = r['external']
-    return record_validation(a.model, dict(date=datetime.date.today().isoformat(), data=str(a.data), class_map=str(a.class_map), mpp=mpp,
+    return record_validation(a.model, dict(date=datetime.date.today().isoformat(), data=data_spec(a.data), class_map=str(a.class_map), mpp=mpp,
                                            n=r['n'], accuracy=r['accuracy'], ci=r['ci'], by_data_class=e['by_data_class'],
                                            never_truth=e['never_truth'], left_out=e['left_out']))
 

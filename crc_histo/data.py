@@ -25,7 +25,8 @@ from .core import CrcHistoError, atomic_path, check_output, class_folders, cohor
 
 # %% auto #0
 __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
-           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data', 'validation_files']
+           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data', 'data_spec',
+           'validation_files']
 
 # %% ../nbs/01_data.ipynb #c0370484
 kather2016_url = 'https://zenodo.org/records/53169/files/Kather_texture_2016_image_tiles_5000.zip'
@@ -316,9 +317,13 @@ def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
     return dblock.dataloaders(files, bs=bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/01_data.ipynb #8dbbbae6
+def _data_roots() -> list[Path]:
+    "Folders a relative data spec may name a folder in: the shared data folder (`shared_data_path`), then `data_home()`."
+    return [r for r in (shared_data_path('.'), data_home()) if r is not None]
+
 def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
                 ) -> Path:
-    "The data folder that `spec` names."
+    "The data folder that `spec` names (a relative folder not found here is looked for in the shared data folder, then `data_home()`)."
     if str(spec)=='sample': return sample_path()
     if str(spec)=='kather2016':
         p = shared_data_path()
@@ -327,9 +332,24 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
         if p.is_dir(): return p
         raise CrcHistoError(f"The Kather 2016 data set is not on this machine: run `crc-histo download` first (it goes to {data_home()}).")
     p = Path(spec).expanduser()
+    if not p.exists() and not p.is_absolute(): p = next((r/p for r in _data_roots() if (r/p).is_dir()), p)  # e.g. 'nct_crc_he_62', as `data_spec` records it
     if p.is_file(): raise CrcHistoError(f"{p} is a file; --data takes 'sample', 'kather2016' or a folder of class folders.")
     if not p.is_dir(): raise CrcHistoError(f"Data folder {p} does not exist (use 'sample', 'kather2016' or a folder of class folders).")
     return p
+
+# %% ../nbs/01_data.ipynb #87514577
+def data_spec(data:Path|str, # 'sample', 'kather2016' or a data folder, as given to `resolve_data`
+             ) -> str:
+    "How a record names the data set `data`: 'sample', 'kather2016', a folder relative to the shared data folder or `data_home()`, else `data` as given."
+    s = str(data)
+    if s in ('sample', 'kather2016') or not Path(s).expanduser().is_absolute(): return s
+    p = Path(s).expanduser().resolve()
+    if p == sample_path().resolve(): return 'sample'
+    kather = {shared_data_path(), data_home()/Path(urlparse(kather2016_url).path).stem}
+    if p in {k.resolve() for k in kather if k is not None}: return 'kather2016'
+    for r in _data_roots():
+        if p.is_relative_to(r.resolve()) and p != r.resolve(): return p.relative_to(r.resolve()).as_posix()
+    return s
 
 # %% ../nbs/01_data.ipynb #c4a24c1b
 def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (see `resolve_data`)
