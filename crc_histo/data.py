@@ -340,7 +340,7 @@ def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
 # %% ../nbs/01_data.ipynb #87514577
 def data_spec(data:Path|str, # 'sample', 'kather2016' or a data folder, as given to `resolve_data`
              ) -> str:
-    "How a record names the data set `data`: 'sample', 'kather2016', a folder relative to the shared data folder or `data_home()`, else `data` as given."
+    "How a record names the data set `data`: 'sample', 'kather2016', a folder relative to the shared data folder or `data_home()`, a relative path as given, else the path relative to the working folder: never an absolute path."
     s = str(data)
     if s in ('sample', 'kather2016') or not Path(s).expanduser().is_absolute(): return s
     p = Path(s).expanduser().resolve()
@@ -349,7 +349,7 @@ def data_spec(data:Path|str, # 'sample', 'kather2016' or a data folder, as given
     if p in {k.resolve() for k in kather if k is not None}: return 'kather2016'
     for r in _data_roots():
         if p.is_relative_to(r.resolve()) and p != r.resolve(): return p.relative_to(r.resolve()).as_posix()
-    return s
+    return os.path.relpath(p)  # a record names no folder of the machine it ran on
 
 # %% ../nbs/01_data.ipynb #c4a24c1b
 def validation_files(data:Path|str, # 'sample', 'kather2016' or a data folder (see `resolve_data`)

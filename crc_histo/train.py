@@ -19,7 +19,7 @@ from fastai.data.transforms import Normalize
 from PIL import Image
 from . import __version__
 from .core import Cohort, CrcHistoError, atomic_path, check_output, find_cohort, output_folder, patient_id, tile_files, tile_label
-from .data import check_dataset, kather_dls, resolve_data
+from .data import check_dataset, data_spec, kather_dls, resolve_data
 from .augment import histo_tfms, fit_stain_normalizer, StainNorm
 from .domain import WeightAverage, domain_tfms, fit_randstain
 from fastai.callback.mixup import MixUp, CutMix
@@ -226,8 +226,8 @@ def run_identity(settings:dict, # `train`'s settings, with what was made of them
 
 def run_record(settings:dict, # `train`'s settings
               ) -> dict:
-    "The settings `metrics.json` keeps beside the split (recorded on its own), the parent and the weights (`run_metrics` records what was used)."
-    return {k: v for k, v in settings.items() if k not in (*run_plumbing, 'splitter', 'valid_pct', 'split_seed', 'fold', 'init', 'replay', 'weights')}
+    "The settings `metrics.json` keeps beside what `run_metrics` records itself: the split, the schedule (`phases`, its `epochs` the history), the weights used and the parent."
+    return {k: v for k, v in settings.items() if k not in (*run_plumbing, 'splitter', 'valid_pct', 'split_seed', 'fold', 'epochs', 'frozen_epochs', 'init', 'replay', 'weights')}
 
 # %% ../nbs/08_train.ipynb #32251a90
 def _learner(dls, parent, s, out, tile_px, coh):
@@ -241,7 +241,6 @@ def _learner(dls, parent, s, out, tile_px, coh):
                   ({'mixup': [MixUp()], 'cutmix': [CutMix()]}.get(s['mix'], [])) + ([WeightAverage(s['ema'])] if s['ema'] else []))
     return learn
 
-#| export
 def _distributed(learn):
     "fastai's `distrib_ctx` for `learn`: Accelerate's data-parallel trainer, BatchNorm synchronised across GPUs."
     try: import accelerate, fastai.distributed  # the second adds Learner.distrib_ctx
@@ -384,7 +383,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           _distributed(learn) if distributed and num_distrib() > 1 else contextlib.nullcontext()):
         history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out and rank0 else None, resume=resume, config=config, rates=rates)
     if (diverged := divergence(history, len(dls.vocab), phases, rates)): warnings.warn(diverged)
-    record = dict(run_record(s), data=str(path), cohort=coh.name, tile_px=tile_px, train_seconds=sum(h['seconds'] for h in history),  # every epoch, also those before a resume
+    record = dict(run_record(s), data=data_spec(data), cohort=coh.name, tile_px=tile_px, train_seconds=sum(h['seconds'] for h in history),  # every epoch, also those before a resume
                   data_seconds=data_secs, resumed=resume, processes=max(1, num_distrib()), warnings=[diverged] if diverged else [],
                   **(_adapted_from(parent_id, dls, len(replayed), coh) if parent is not None else {}))
     metrics = run_metrics(learn, phases, history, split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None), **record)
