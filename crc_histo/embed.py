@@ -17,7 +17,7 @@ from .precision import resolve_precision
 from .export import TileClassifier, load_model
 from .core import check_mpp
 from .inference import model_mpp, read_tile_batch, tile_paths, warn_tile_problems
-from .tissue_map import is_slide, level0_corners, slide_tiles
+from .slide import is_slide, level0_corners, slide_tiles
 
 # %% auto #0
 __all__ = ['tile_features', 'import_h5py', 'write_features', 'embed_slide', 'embed_tiles', 'embed']
