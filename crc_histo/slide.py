@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/slide.html.md"""
 
 # %% ../nbs/11a_slide.ipynb #990a82c4
 from __future__ import annotations
-import threading, time, warnings
+import functools, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,9 +74,15 @@ def check_he(picture:Image.Image|np.ndarray, # The image or a smaller picture of
 # %% ../nbs/11a_slide.ipynb #c1a994a3
 def _truncation(path):
     "How a TIFF-based file is cut short, from its header (where its first image directory and its image data should be, against its size), or None."
+    try: st = Path(path).stat()
+    except OSError: return None
+    return _truncation_of(str(path), st.st_size, st.st_mtime_ns)
+
+@functools.lru_cache(maxsize=64)
+def _truncation_of(path, size, mtime_ns):
+    "`_truncation` of the file `path` as it is now (its size and modification time): each version of a file is parsed once, however often it is opened."
     try:
         import struct, tifffile
-        size = Path(path).stat().st_size
         with open(path, 'rb') as f: head = f.read(16)
         if head[:2] in (b'II', b'MM') and len(head) == 16:
             bo = '<' if head[:2] == b'II' else '>'
