@@ -22,8 +22,6 @@ from .inference import model_mpp, read_image, tile_prober, tile_probs
 from .slide import MapClock, check_he, is_slide, read_ahead_batches, recorded_mpp, slide_extensions, slide_tiles
 # moved to crc_histo.slide (the slide chapter); kept here for old imports such as `from crc_histo.tissue_map import open_slide`
 from .slide import check_slide_size, level0_corners, max_slide_pixels, max_thumb_pixels, open_slide, slide_level, stain_problem, tissue_mask
-_all_ = ['MapClock', 'stain_problem', 'open_slide', 'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
-         'max_slide_pixels', 'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']
 
 # %% auto #0
 __all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'tile_table', 'tile_uncertainty', 'qupath_tiles',
@@ -31,6 +29,10 @@ __all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'tile_table',
            'speed_line', 'find_slides', 'remove_partials', 'map_slides', 'MapClock', 'stain_problem', 'open_slide',
            'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners', 'max_slide_pixels',
            'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']
+
+# %% ../nbs/12_tissue_map.ipynb #66e8ca68
+_all_ = ['MapClock', 'stain_problem', 'open_slide', 'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
+         'max_slide_pixels', 'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']  # `from crc_histo.tissue_map import *` still brings the slide chapter's names it had
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
