@@ -12,7 +12,7 @@ import pandas as pd
 from PIL import Image
 from .core import CrcHistoError, atomic_path, check_output, shown_name, tissue_classes
 from .inference import model_mpp, read_class_map, read_image
-from .tissue_map import check_slide_size, is_slide, open_slide, recorded_mpp, slide_level
+from .slide import check_slide_size, is_slide, open_slide, recorded_mpp, slide_level
 
 # %% auto #0
 __all__ = ['read_geojson', 'object_type', 'class_name', 'read_qupath', 'match_classes', 'grid_cells', 'cut_tiles',
@@ -146,8 +146,8 @@ def _image_grid(image, tile_px, tile_mpp, image_mpp):
 def _scale(model, tile, mpp):
     "Tile px and µm/px of the tiles to cut: the model's, or `tile` and `mpp`."
     if model is not None:
-        from crc_histo.export import load_model, TileClassifier
-        m = model if isinstance(model, TileClassifier) else load_model(model)
+        from crc_histo.export import as_model
+        m = as_model(model)
         return m.tile_px, model_mpp(m), list(m.classes)
     if tile is None or mpp is None: raise CrcHistoError("Give the scale to cut tiles at: a model (--model NAME|DIR), or a tile size and its µm/px (--tile and --mpp).")
     if not (32 <= tile <= 4096 and 0 < mpp < 100): raise CrcHistoError(f"A tile is 32 to 4096 px at 0 to 100 µm/px, not {tile} px at {mpp} µm/px.")

@@ -408,8 +408,8 @@ def _embed_options(p:argparse.ArgumentParser, # The sub-command's parser
 def cmd_embed(a:argparse.Namespace, # The parsed command line
              ):
     "The pooled backbone features of a slide's tissue tiles (with their level-0 coordinates) or of a folder of tiles, as HDF5 for MIL (CLAM, TRIDENT)."
-    from crc_histo.embed import _h5py, embed
-    h5py = _h5py()  # refused before any work
+    from crc_histo.embed import embed, import_h5py
+    h5py = import_h5py()  # refused before any work
     check_output(a.out, folder=True, what='the features')
     dest = embed(a.model, a.source, a.out, mpp=a.mpp, min_tissue=a.min_tissue, bs=a.bs, precision=a.precision, check_stain=not a.any_stain, progress=not a.quiet)
     with h5py.File(dest) as f: n, d = f['features'].shape
@@ -472,15 +472,15 @@ def _card_lines(name:str, # The model's name
                 c:dict, # Its card (`read_registry`)
                ) -> str:
     "A model card as lines a person reads."
-    from crc_histo.zoo import _pct_ci
+    from crc_histo.zoo import accuracy_text
     ts, pf, ex = c['tile_split'], c['patient_folds'], c['external']
     return '\n'.join([f"{name}: {c['backbone']}, {len(c['classes'])} classes ({', '.join(c['classes'])})",
         f"tiles: {c['tile_px']} px at {c['mpp']} µm/px; normalisation mean {c['normalisation']['mean']}, std {c['normalisation']['std']}",
         f"trained on: {c['training_data']}", f"licence: {c['licence']}", f"command: {c['command']}",
-        f"tile split: {_pct_ci(ts)} on {ts.get('n')} held-out tiles (95 % CI), in {ts.get('arithmetic', 'fp32')}"
+        f"tile split: {accuracy_text(ts)} on {ts.get('n')} held-out tiles (95 % CI), in {ts.get('arithmetic', 'fp32')}"
         + (f"; {100*t['accuracy']:.1f} % in {t['precision']} as validated during training" if (t := ts.get('at_training')) else ''),
         f"patient folds: {100*pf['mean']:.1f} ± {100*pf['sd']:.1f} % over {pf['n_folds']} folds (the recipe, two patients held out per fold)",
-        f"external check: {_pct_ci(ex)} on {ex.get('n')} tiles of {ex.get('data')}",
+        f"external check: {accuracy_text(ex)} on {ex.get('n')} tiles of {ex.get('data')}",
         f"intended use: {c['intended_use']}", f"limits: {c['limits']}"])
 
 def cmd_models(a:argparse.Namespace, # The parsed command line

@@ -24,9 +24,9 @@ from fastai.vision.augment import Resize, aug_transforms
 from .core import CrcHistoError, atomic_path, check_output, class_folders, cohorts, find_cohort, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
-__all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'fetch_archive', 'extract_archive', 'download_kather2016',
-           'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data', 'data_spec',
-           'validation_files']
+__all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'file_digest', 'fetch_archive', 'extract_archive',
+           'download_kather2016', 'check_dataset', 'kather_splits', 'kather_files', 'kather_dls', 'resolve_data',
+           'data_spec', 'validation_files']
 
 # %% ../nbs/01_data.ipynb #c0370484
 kather2016_url = 'https://zenodo.org/records/53169/files/Kather_texture_2016_image_tiles_5000.zip'
@@ -37,9 +37,9 @@ def data_home() -> Path:
     return Path(os.environ.get('CRC_HISTO_HOME') or user_data_dir('crc_histo'))
 
 # %% ../nbs/01_data.ipynb #96dda5de
-def _digest(path, # A file
-            algo:str='md5', # A `hashlib` algorithm: 'md5' (Zenodo's checksums), 'sha256' (the model registry's)
-           ) -> str:
+def file_digest(path:Path|str, # A file
+                algo:str='md5', # A `hashlib` algorithm: 'md5' (Zenodo's checksums), 'sha256' (the model registry's)
+               ) -> str:
     "The hex digest of a file, read 1 MB at a time."
     h = hashlib.new(algo, usedforsecurity=False)
     with open(path, 'rb') as f:
@@ -84,7 +84,7 @@ def fetch_archive(url:str, # Where to download from
             raise CrcHistoError(f"Could not download {url}: {_why(e, timeout)}; nothing was kept, please try again.") from None
         if got < total:
             raise CrcHistoError(f"Could not download {url}: the transfer stopped early ({got} of {total} bytes); nothing was kept, please try again.")
-        if md5 is not None and (digest := _digest(tmp)) != md5:
+        if md5 is not None and (digest := file_digest(tmp)) != md5:
             raise CrcHistoError(f"The file downloaded from {url} is corrupt (md5 {digest}, expected {md5}); nothing was kept.")
     return dest
 

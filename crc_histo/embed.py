@@ -15,12 +15,12 @@ import crc_histo
 from .core import CrcHistoError, atomic_path, folder_lock, output_folder, shown_name
 from .precision import resolve_precision
 from .export import TileClassifier, load_model
-from .core import check_mpp as _check_mpp
-from .inference import _read_batch, _report, model_mpp, tile_paths
-from .tissue_map import is_slide, level0_corners, slide_tiles
+from .core import check_mpp
+from .inference import model_mpp, read_tile_batch, tile_paths, warn_tile_problems
+from .slide import is_slide, level0_corners, slide_tiles
 
 # %% auto #0
-__all__ = ['tile_features', 'write_features', 'embed_slide', 'embed_tiles', 'embed']
+__all__ = ['tile_features', 'import_h5py', 'write_features', 'embed_slide', 'embed_tiles', 'embed']
 
 # %% ../nbs/12a_embed.ipynb #06879f7a
 def tile_features(model:TileClassifier, # A single model in fastai's body+head layout (not an ensemble)
@@ -40,8 +40,8 @@ def tile_features(model:TileClassifier, # A single model in fastai's body+head l
     return f.float().cpu()
 
 # %% ../nbs/12a_embed.ipynb #d9b271b5
-def _h5py():
-    "The h5py module, or a `CrcHistoError` saying how to install it."
+def import_h5py():
+    "The h5py module (the `embed` extra), or a `CrcHistoError` saying how to install it."
     try: import h5py
     except ImportError: raise CrcHistoError("crc-histo embed needs h5py: pip install 'crc_histo[embed]'.") from None
     return h5py
@@ -54,7 +54,7 @@ def write_features(dest:Path|str, # The .h5 file to write (atomically)
                    files:list|None=None, # Tile file names (folders of tiles), stored as utf-8 strings
                   ) -> Path:
     "Write `features` (and `coords` or `files`) with their attributes into the HDF5 file `dest`, atomically."
-    h5py, dest = _h5py(), Path(dest)
+    h5py, dest = import_h5py(), Path(dest)
     try:
         with atomic_path(dest) as tmp, h5py.File(tmp, 'w') as f:
             f.create_dataset('features', data=np.asarray(features, np.float32))
@@ -87,7 +87,7 @@ def embed_slide(model:TileClassifier|Path|str, # A TileClassifier, a saved model
                 name:str|None=None, # The model's name for the file (default: the name or folder given, else its architecture)
                ) -> Path:
     "Write the pooled backbone features and level-0 coordinates of the tissue tiles of `slide` (the tiles `slide_map` classifies) to out/<slide stem>.h5."
-    _h5py()  # before any work
+    import_h5py()  # before any work
     model, given = _model_and_name(model)
     if not 0 <= min_tissue < 1: raise CrcHistoError(f"--min-tissue must be from 0 to below 1, not {min_tissue}.")
     g, _, batches = slide_tiles(model, slide, mpp, min_tissue, bs=bs, check_stain=check_stain)
@@ -111,22 +111,22 @@ def embed_tiles(model:TileClassifier|Path|str, # A TileClassifier, a saved model
                 name:str|None=None, # The model's name for the file (default: the name or folder given, else its architecture)
                ) -> Path:
     "Write the pooled backbone features of every readable tile in `folder` and the tiles' file names (dataset `files`) to out/<folder name>.h5."
-    _h5py()  # before any work
+    import_h5py()  # before any work
     model, given = _model_and_name(model)
     folder = Path(folder)
     if not folder.is_dir(): raise CrcHistoError(f"{folder} is not a folder of tiles.")
     if bs < 1: raise CrcHistoError("bs must be positive.")
-    scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)
+    scale = None if mpp is None else check_mpp(mpp) / model_mpp(model)
     files = tile_paths(folder)
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     feats, names, errors, resized = [], [], [], []
     for c in progress_bar(chunks, leave=False) if progress else chunks:
-        ok, arr, errs, rs = _read_batch(c, model.size, model.tile_px, scale)
+        ok, arr, errs, rs = read_tile_batch(c, model.size, model.tile_px, scale)
         errors += errs; resized += rs
         if arr is None: continue
         feats.append(tile_features(model, torch.from_numpy(arr).permute(0, 3, 1, 2), precision).numpy())
         names += [shown_name(c[i].relative_to(folder).as_posix()) for i in ok]
-    _report(len(files), errors, resized, model.tile_px, scale is not None)
+    warn_tile_problems(len(files), errors, resized, model.tile_px, scale is not None)
     if not feats: raise CrcHistoError(f"None of the {len(files)} files in {folder} could be read as a tile.")
     attrs = dict(_model_attrs(model, name or given), tiles=shown_name(folder.name), patch_size=model.tile_px, mpp=mpp or model.meta.get('mpp'))
     return write_features(Path(out)/f'{folder.name}.h5', np.concatenate(feats), attrs, files=names)

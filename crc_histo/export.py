@@ -22,7 +22,7 @@ from .augment import StainNormalizer
 
 # %% auto #0
 __all__ = ['model_format', 'model_format_version', 'TileClassifier', 'check_meta', 'model_card', 'save_model', 'load_model',
-           'record_validation', 'TileEnsemble', 'load_models', 'export_onnx']
+           'as_model', 'record_validation', 'TileEnsemble', 'load_models', 'stain_normalised', 'export_onnx']
 
 # %% ../nbs/10_export.ipynb #dcd912c3
 class TileClassifier(nn.Module):
@@ -290,6 +290,12 @@ def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained 
     _load_weights(net, folder/'model.safetensors', meta)
     return _with_origin(TileClassifier(net, meta).eval(), spec, folder/'model.safetensors')
 
+# %% ../nbs/10_export.ipynb #816d636f
+def as_model(model:TileClassifier|Path|str, # A loaded model, a saved model folder or a pretrained model's name
+            ) -> TileClassifier:
+    "`model` itself when it is loaded already, else `load_model(model)`."
+    return model if isinstance(model, TileClassifier) else load_model(model)
+
 # %% ../nbs/10_export.ipynb #7e949f43
 def record_validation(folder:Path|str, # A saved model folder
                       record:dict, # One external validation: data, class_map, n, accuracy, ci, by_data_class, never_truth (mpp, date)
@@ -338,18 +344,20 @@ def load_models(paths:Path|str|list, # One model folder, several, or one string 
     ens.origin = dict(name=','.join(m.origin['name'] for m in models), sha256=hashlib.sha256(''.join(m.origin['sha256'] for m in models).encode()).hexdigest())
     return ens
 
-# %% ../nbs/10_export.ipynb #3ae6406e
-def _stain_normalised(model) -> bool:
+# %% ../nbs/10_export.ipynb #4054d4fc
+def stain_normalised(model:TileClassifier, # A loaded model or `TileEnsemble`
+                    ) -> bool:
     "Whether `model` (or any member of an ensemble) normalises stain, which ONNX cannot express."
     return any(getattr(m, 'stain', None) is not None for m in [model, *getattr(model, 'members', [])])
 
+# %% ../nbs/10_export.ipynb #3ae6406e
 def export_onnx(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                 dest:Path|str,  # `.onnx` file to write (atomically)
                 opset:int=17,   # ONNX opset version
                ) -> Path:
     "Write `model` as an ONNX graph taking float N×3×size×size tiles in [0, 1] and returning logits."
-    if not isinstance(model, TileClassifier): model = load_model(model)
-    if _stain_normalised(model):
+    model = as_model(model)
+    if stain_normalised(model):
         raise CrcHistoError("A model with stain normalisation cannot be exported to ONNX (its eigen-decomposition has no ONNX operator); use it with crc-histo predict.")
     model = model.float().eval()
     x = torch.rand(1, 3, model.size, model.size)

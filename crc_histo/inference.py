@@ -20,12 +20,12 @@ from .core import CrcHistoError, atomic_path, check_mpp, cohorts, shown_name, rg
 from .precision import resolve_precision
 from .domain import adapt_bn
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
-from .export import TileClassifier, _stain_normalised, export_onnx, load_model
+from .export import TileClassifier, as_model, export_onnx, load_model, stain_normalised
 
 # %% auto #0
 __all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles', 'tile_prober',
-           'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model', 'read_class_map', 'external_report',
-           'adabn_note', 'adapted_model']
+           'read_tile_batch', 'warn_tile_problems', 'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model',
+           'read_class_map', 'external_report', 'adabn_note', 'adapted_model']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -199,7 +199,7 @@ def _engine_probs(model, engine, tta, precision, calib):
 
 def _auto_engines(model, n_tiles):
     "The exact engines 'auto' times against each other: eager, and for a large job on an exportable model each installed runtime (ONNX Runtime, OpenVINO)."
-    if n_tiles is None or n_tiles < 1000 or _stain_normalised(model): return ['eager']
+    if n_tiles is None or n_tiles < 1000 or stain_normalised(model): return ['eager']
     found = []
     for engine, module in (('onnx', 'onnxruntime'), ('openvino', 'openvino')):
         try: __import__(module); found.append(engine)
@@ -223,8 +223,12 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
     return _engine_probs(model, engine, tta, precision, calib)
 
 # %% ../nbs/11_inference.ipynb #a852b71f
-def _read_batch(files, size, tile_px=None, scale=None):
-    "Decode `files`: (row indices read, uint8 N×H×W×3 array, errors, files whose size differs from the training tiles')."
+def read_tile_batch(files:list, # Tile files
+                    size:int, # The model's input size in px
+                    tile_px:int|None=None, # The size of the model's training tiles in px; default `size`
+                    scale:float|None=None, # The tiles' µm/px over the model's: each is first brought to the model's scale (None: as they are)
+                   ) -> tuple:
+    "Decode `files`: (row indices read, uint8 N×H×W×3 array or None, (file, why) of each unreadable one, files whose size differs from the training tiles')."
     ok, arrs, errs, resized = [], [], [], []
     for i, f in enumerate(files):
         try: a, r = _load_tile(f, size, tile_px, scale)
@@ -234,15 +238,21 @@ def _read_batch(files, size, tile_px=None, scale=None):
     return ok, (np.stack(arrs) if arrs else None), errs, resized
 
 def _tile_batches(chunks, size, tile_px=None, scale=None, workers=2):
-    "`_read_batch` of each chunk of files in turn, the next two chunks decoded in threads while the caller works on one."
+    "`read_tile_batch` of each chunk of files in turn, the next two chunks decoded in threads while the caller works on one."
     with ThreadPoolExecutor(max(1, workers)) as pool:
-        todo = deque(pool.submit(_read_batch, c, size, tile_px, scale) for c in chunks[:2])
+        todo = deque(pool.submit(read_tile_batch, c, size, tile_px, scale) for c in chunks[:2])
         for k in range(len(chunks)):
             res = todo.popleft().result()
-            if k + 2 < len(chunks): todo.append(pool.submit(_read_batch, chunks[k+2], size, tile_px, scale))
+            if k + 2 < len(chunks): todo.append(pool.submit(read_tile_batch, chunks[k+2], size, tile_px, scale))
             yield res
 
-def _report(n, errors, resized, size, scaled=False):
+def warn_tile_problems(n:int, # How many files were to be read
+                       errors:list, # (file, why) of each file that could not be read (`read_tile_batch`)
+                       resized:list, # Files whose size differs from the training tiles'
+                       size:int, # The model's training tile size in px
+                       scaled:bool=False, # Whether the tiles were brought to the model's scale (`mpp`)
+                      ):
+    "One warning for the tiles that were resized and one listing (the first 20 of) the files that could not be read."
     if resized and scaled: warnings.warn(f"{len(resized)} tiles were smaller than the model's {size} px tile at its scale and were enlarged (e.g. {resized[0]}); their scale differs from the training tiles.")
     elif resized: warnings.warn(f"{len(resized)} tiles were not {size}x{size} px like the model's training tiles and were resized to its input size (e.g. {resized[0]}); their scale differs from the training tiles.")
     if errors:
@@ -262,7 +272,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
                   adapt_bn:bool=False,  # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                  ) -> pd.DataFrame:
     "One row per readable tile: file, predicted tissue, its probability and one probability column per class."
-    if not isinstance(model, TileClassifier): model = load_model(model)
+    model = as_model(model)
     if bs < 1: raise CrcHistoError(f"The batch size must be at least 1, got {bs}.")
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
     if adapt_bn: engine = _adabn_engine(engine)
@@ -282,7 +292,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
         rows += [str(chunks[k][i]) for i in ok]
     if scale is not None: warnings.warn(_scale_note(model, mpp))
     if adapt_bn: warnings.warn(adabn_note(model.adapted_on))
-    _report(len(files), errors, resized, model.tile_px, scale is not None)
+    warn_tile_problems(len(files), errors, resized, model.tile_px, scale is not None)
     p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)

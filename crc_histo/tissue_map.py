@@ -6,9 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/tissue_map.html.md"""
 
 # %% ../nbs/12_tissue_map.ipynb #10c4a893
 from __future__ import annotations
-import glob, json, shutil, threading, time, warnings
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+import glob, json, shutil, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -18,16 +16,23 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
 from . import __version__
-from .core import CrcHistoError, atomic_path, check_mpp, folder_lock, image_extensions, output_folder, shown_name, take_shard, tissue_classes
-from .export import TileClassifier, load_model
+from .core import CrcHistoError, atomic_path, folder_lock, image_extensions, output_folder, shown_name, take_shard, tissue_classes
+from .export import TileClassifier, as_model
 from .inference import model_mpp, read_image, tile_prober, tile_probs
+from .slide import MapClock, check_he, is_slide, read_ahead_batches, recorded_mpp, slide_extensions, slide_tiles
+# moved to crc_histo.slide (the slide chapter); kept here for old imports such as `from crc_histo.tissue_map import open_slide`
+from .slide import check_slide_size, level0_corners, max_slide_pixels, max_thumb_pixels, open_slide, slide_level, stain_problem, tissue_mask
 
 # %% auto #0
-__all__ = ['slide_extensions', 'max_slide_pixels', 'max_thumb_pixels', 'TissueMap', 'MapClock', 'stain_problem', 'tissue_map',
-           'area_fractions', 'overlay', 'tile_table', 'tile_uncertainty', 'qupath_tiles', 'review_cells',
-           'qupath_review', 'save_map', 'open_slide', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
-           'check_slide_size', 'slide_tiles', 'slide_map', 'map_record', 'other_model', 'map_image', 'speed_line',
-           'find_slides', 'remove_partials', 'recorded_mpp', 'map_slides']
+__all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'tile_table', 'tile_uncertainty', 'qupath_tiles',
+           'review_cells', 'qupath_review', 'save_map', 'slide_map', 'map_record', 'other_model', 'map_image',
+           'speed_line', 'find_slides', 'remove_partials', 'map_slides', 'MapClock', 'stain_problem', 'open_slide',
+           'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners', 'max_slide_pixels',
+           'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']
+
+# %% ../nbs/12_tissue_map.ipynb #66e8ca68
+_all_ = ['MapClock', 'stain_problem', 'open_slide', 'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
+         'max_slide_pixels', 'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']  # `from crc_histo.tissue_map import *` still brings the slide chapter's names it had
 
 # %% ../nbs/12_tissue_map.ipynb #eb298097
 @dataclass
@@ -48,22 +53,6 @@ class TissueMap:
         t,l = row*self.stride, col*self.stride
         return (t, l, t+self.tile, l+self.tile)
 
-# %% ../nbs/12_tissue_map.ipynb #b6e1c0a2
-class MapClock:
-    "Seconds one map spends in each of its `stages`, summed over its batches; `with clock(stage):` times a block, from any thread."
-    stages = ('opening', 'reading', 'resizing', 'engine', 'network', 'waiting', 'writing')
-    def __init__(self): self.seconds, self._lock = dict.fromkeys(self.stages, 0.), threading.Lock()
-
-    @contextmanager
-    def __call__(self, stage:str, # One of `MapClock.stages`
-                ):
-        if stage not in self.seconds: raise CrcHistoError(f"Unknown stage {stage!r}: use {', '.join(self.stages)}.")
-        t = time.perf_counter()
-        try: yield
-        finally:
-            dt = time.perf_counter() - t
-            with self._lock: self.seconds[stage] += dt
-
 # %% ../nbs/12_tissue_map.ipynb #b746b8cd
 def _as_rgb(image, max_pixels):
     if isinstance(image, (str, Path)): return read_image(image, max_pixels=max_pixels)
@@ -72,35 +61,6 @@ def _as_rgb(image, max_pixels):
     if not (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8):
         raise CrcHistoError("The image must be a file path, a PIL image or an H×W×3 uint8 array.")
     return image
-
-# %% ../nbs/12_tissue_map.ipynb #a7ed2464
-def stain_problem(picture:Image.Image|np.ndarray, # The image or a smaller picture of it (a slide thumbnail), RGB
-                  max_dark:float=0.5, # Largest share of black pixels (brightest channel below 30) of a brightfield image
-                  min_eosin:float=0.01, # Smallest share of eosin-pink pixels (red > blue > green) among the stained ones
-                 ) -> str|None:
-    "Why `picture` does not look like H&E brightfield (e.g. 'has a dark background (74 % of it is black), as fluorescence images have'), or `None` when it does."
-    a = np.asarray(picture.convert('RGB')) if isinstance(picture, Image.Image) else np.asarray(picture)
-    k = max(1, max(a.shape[:2]) // 1024)  # about a million pixels are plenty
-    a = a[::k, ::k, :3].astype(np.int16)
-    mx, mn = a.max(2), a.min(2)
-    dark = (mx < 30).mean()
-    if dark > max_dark: return f"has a dark background ({dark:.0%} of it is black), as fluorescence images have"
-    stained = (mx - mn >= 15) & (mx > 40)  # the `tissue_mask` rule
-    if stained.mean() < 0.01: return None  # hardly anything stained (glass, a speck of dust): nothing to judge
-    r, g, b = a[..., 0][stained], a[..., 1][stained], a[..., 2][stained]
-    pink = ((r > b) & (b > g)).mean()
-    if pink < min_eosin: return f"shows no eosin (only {pink:.1%} of its stained pixels are pink)"
-    return None
-
-# %% ../nbs/12_tissue_map.ipynb #0cd1dde6
-def _stain_check(picture, what, check):
-    "Refuse (`check`) or warn about a `picture` of `what` (a file name) that does not look like H&E brightfield; return the problem or None."
-    why = stain_problem(picture)
-    if why is None: return None
-    said = f"{what} does not look like an H&E brightfield image: it {why}"
-    if check: raise CrcHistoError(f"{said}; the model knows only H&E, so its map would be wrong (--any-stain, or check_stain=False, maps it anyway).")
-    warnings.warn(f"{said}; mapped anyway, as asked, but the map is likely wrong.")
-    return why
 
 # %% ../nbs/12_tissue_map.ipynb #0db29bf5
 def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
@@ -113,15 +73,15 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                progress:bool=False,   # Show a progress bar
                max_pixels:int=150_000_000, # Refuse larger image files (decompression bombs)
                engine:str='auto',     # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see `inference.tile_prober`)
-               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield (`stain_problem`); False: warn and map it
+               check_stain:bool=True, # Refuse an image that does not look like H&E brightfield (`slide.stain_problem`); False: warn and map it
                clock:MapClock|None=None, # Add the seconds of each stage to this clock
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
-    if not isinstance(model, TileClassifier): model = load_model(model)
+    model = as_model(model)
     clock = clock or MapClock()
     with clock('opening'):
         img = _as_rgb(image, max_pixels)
-        _stain_check(img, Path(image).name if isinstance(image, (str, Path)) else 'The image', check_stain)
+        check_he(img, Path(image).name if isinstance(image, (str, Path)) else 'The image', check_stain)
     tile = tile or model.tile_px; stride = stride or tile
     if tile < 1 or stride < 1 or bs < 1: raise CrcHistoError("tile, stride and bs must be positive.")
     h,w = img.shape[:2]
@@ -314,194 +274,7 @@ def save_map(tmap:TissueMap, # A tissue map
     with atomic_path(out/'tiles.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
     return fr
 
-# %% ../nbs/12_tissue_map.ipynb #1b3300e9
-def _truncation(path):
-    "How a TIFF-based file is cut short, from its header (where its first image directory and its image data should be, against its size), or None."
-    try:
-        import struct, tifffile
-        size = Path(path).stat().st_size
-        with open(path, 'rb') as f: head = f.read(16)
-        if head[:2] in (b'II', b'MM') and len(head) == 16:
-            bo = '<' if head[:2] == b'II' else '>'
-            magic = struct.unpack(bo + 'H', head[2:4])[0]
-            first = struct.unpack(bo + 'I', head[4:8])[0] if magic == 42 else struct.unpack(bo + 'Q', head[8:16])[0] if magic == 43 else 0
-            if first >= size: return f"the file is truncated: it has {size} bytes, but its header places the first image directory at byte {first}"
-        with tifffile.TiffFile(path) as tf:
-            end = max((o + n for p in tf.pages for o, n in zip(p.dataoffsets, p.databytecounts)), default=0)
-    except Exception: return None  # not a TIFF tifffile reads far enough to tell
-    return f"the file is truncated: it has {size} bytes, but its header places image data up to byte {end}" if end > size else None
-
-def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal .tif, ...)
-              ):
-    "The slide opened with tiffslide (the `wsi` extra), or a `CrcHistoError` in one sentence."
-    try: import tiffslide
-    except ImportError: raise CrcHistoError("Whole-slide images need tiffslide: pip install 'crc_histo[wsi]'.") from None
-    path = Path(path)
-    if not path.is_file(): raise CrcHistoError(f"{path} does not exist or is not a file.")
-    try:
-        s = tiffslide.TiffSlide(path)
-        with warnings.catch_warnings():  # tiffslide reads the scale of NDPI files but says its NDPI parsing is partial
-            warnings.filterwarnings('ignore', message='.*metadata parsing only partially implemented')
-            s.properties  # parsed once, now
-    except Exception as e:  # tiffslide's readers raise many kinds
-        raise CrcHistoError(f"{path} cannot be read as a whole-slide image: {_truncation(path) or 'it is damaged, or not a format tiffslide reads'} ({type(e).__name__}: {e}).") from None
-    if (cut := _truncation(path)): raise CrcHistoError(f"{path} cannot be read as a whole-slide image: {cut}; copy it again.")  # before a read deep inside fails
-    return s
-
-slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide')  # scanner formats (tiffslide reads these and pyramidal TIFFs)
-
-def is_slide(path:Path|str, # An image file
-            ) -> bool:
-    "Whether `path` is a whole-slide image (a slide scanner's format, or a TIFF with a resolution pyramid) rather than one flat image."
-    path = Path(path)
-    if path.suffix.lower() in slide_extensions: return True
-    if path.suffix.lower() not in ('.tif', '.tiff') or not path.is_file(): return False
-    try:
-        import tifffile
-        with tifffile.TiffFile(path) as tf: return bool(tf.series) and len(tf.series[0].levels) > 1
-    except Exception: return False  # not a TIFF tifffile reads (or no tifffile): a flat image, read as before
-
-# %% ../nbs/12_tissue_map.ipynb #ab9b49fe
-def slide_level(slide, # An open slide (`open_slide`)
-                model_mpp:float, # µm/px of the model's training tiles
-                mpp:float|None=None, # The slide's µm/px at full resolution (None: from the file)
-                name:str='The slide', # The slide's file name, for messages
-               ) -> tuple[int, float]:
-    "The pyramid level to read (the coarsest whose µm/px is not coarser than the model's) and its µm/px; a scale given or recorded must pass `check_mpp`."
-    if mpp is not None: base = check_mpp(mpp, f"The scale given for {name} (--mpp)")
-    else:
-        own = slide.properties.get('tiffslide.mpp-x')
-        base = None if own is None else check_mpp(own, f"The scale {name} records", "; give its real scale with --mpp (mpp= in Python), e.g. --mpp 0.5 for a 20x scan or 0.25 for 40x")
-    if not base: raise CrcHistoError("The slide does not record its scale in µm per pixel, which scanners normally write into the file "
-                                     "(Aperio: MPP in its description), so give it: --mpp (mpp= in Python), e.g. --mpp 0.5 for a 20x scan or 0.25 for 40x.")
-    mpps = [base * d for d in slide.level_downsamples]
-    fine = [i for i, m in enumerate(mpps) if m <= model_mpp * 1.01]
-    lvl = max(fine, key=lambda i: mpps[i]) if fine else 0
-    return lvl, mpps[lvl]
-
-def tissue_mask(thumb:Image.Image, # A slide thumbnail
-                min_chroma:int=15, # Smallest max-min of R, G, B (0-255) of a stained pixel; glass is grey-white
-               ) -> np.ndarray:
-    "Where the thumbnail shows stained tissue: coloured pixels, not grey, white or black."
-    a = np.asarray(thumb.convert('RGB')).astype(np.int16)
-    return (a.max(2) - a.min(2) >= min_chroma) & (a.max(2) > 40)
-
-# %% ../nbs/12_tissue_map.ipynb #b6e1c0b2
-def _level0(x, ds):
-    "The level-0 coordinate that tiffslide maps to coordinate `x` of a level of downsample `ds` (it truncates x0 / ds)."
-    b = round(x * ds)
-    while int(b / ds) < x: b += 1
-    while int(b / ds) > x: b -= 1
-    return b
-
-def _region_reader(slide, # An open slide (`open_slide`)
-                   level:int, # The pyramid level to read
-                   decode_once:bool=True, # Cut regions from the file's tiles, each decoded once (False: tiffslide's `read_region` for each region)
-                  ):
-    "A function from a region's level-0 corner and side to its RGB pixels at `level` (`read_region`'s), cut from the file's tiles, each decoded once."
-    ds, (W, H) = slide.level_downsamples[level], slide.level_dimensions[level]
-    plain = lambda loc, t: np.asarray(slide.read_region(loc, level, (t, t)).convert('RGB'))
-    if not decode_once: return plain
-    try: bh, bw = slide.zarr_group[str(level)].chunks[:2]  # the file's tiles
-    except Exception: return plain  # a slide tiffslide composes from several series: region by region
-    if slide.properties.get('tiffslide.series-axes') != 'YXS': return plain
-    blocks = {}
-    def block(by, bx):
-        if (by, bx) not in blocks:
-            y, x = by*bh, bx*bw
-            blocks[by, bx] = np.asarray(slide.read_region((_level0(x, ds), _level0(y, ds)), level, (min(bw, W - x), min(bh, H - y))).convert('RGB'))
-        return blocks[by, bx]
-    def read(loc, t):
-        x, y = int(loc[0] / ds), int(loc[1] / ds)  # as tiffslide's read_region places it
-        if x < 0 or y < 0 or x + t > W or y + t > H: return plain(loc, t)  # over the edge: tiffslide's own answer
-        for k in [k for k in blocks if k[0] < y // bh]: del blocks[k]  # rows above: no later region needs them
-        out = np.empty((t, t, 3), np.uint8)
-        for by in range(y // bh, (y + t - 1) // bh + 1):
-            for bx in range(x // bw, (x + t - 1) // bw + 1):
-                y0, y1, x0, x1 = max(y, by*bh), min(y + t, (by + 1)*bh), max(x, bx*bw), min(x + t, (bx + 1)*bw)
-                out[y0-y:y1-y, x0-x:x1-x] = block(by, bx)[y0 - by*bh:y1 - by*bh, x0 - bx*bw:x1 - bx*bw]
-        return out
-    return read
-
 # %% ../nbs/12_tissue_map.ipynb #cd0bc604
-def _tissue_cover(mask, f, t, rows, cols):
-    "Fraction of tissue in each tile's footprint on the thumbnail mask (`f` thumbnail px per level px, tiles `t` level px)."
-    m = Image.fromarray(mask.astype(np.float32)).crop((0, 0, max(1, round(cols*t*f)), max(1, round(rows*t*f))))
-    return np.asarray(m.resize((cols, rows), Image.BOX))
-
-def level0_corners(rc:np.ndarray, # Grid cells, n×2 (row, col)
-                   t:int, # Tile side in px of the level read
-                   ds:float, # That level's downsample
-                  ) -> list:
-    "The level-0 (x, y) corner of each grid cell, where `slide_tiles` reads its tile."
-    return [(round(c*t*ds), round(r*t*ds)) for r, c in rc]
-
-max_slide_pixels = 10**11  # level 0 at most: about 316 000 px square (the largest scans are about 200 000 px wide)
-max_thumb_pixels = 150_000_000  # the smallest level, read whole for the thumbnail: the limit of flat images (`read_image`)
-
-def check_slide_size(slide, # An open slide (`open_slide`)
-                     name:str='The slide', # Its file name, for the sentence
-                    ):
-    "One sentence, from the header alone, unless the slide is a size crc_histo maps: level 0 of at most `max_slide_pixels`, and a level small enough to read a thumbnail from."
-    W, H = slide.dimensions
-    if W * H > max_slide_pixels: raise CrcHistoError(
-        f"{name} claims {W} x {H} px at full resolution, more than the {max_slide_pixels:.0e} px crc_histo maps (the largest scans are about 200 000 px wide): its header is likely damaged.")
-    w, h = slide.level_dimensions[-1]
-    if w * h > max_thumb_pixels: raise CrcHistoError(
-        f"{name} has no pyramid level small enough to read a thumbnail from: its smallest is {w} x {h} px, more than {max_thumb_pixels // 10**6} million px "
-        "(the limit for flat images); save it as a pyramidal TIFF (e.g. vips tiffsave --tile --pyramid).")
-
-def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size decide the tiles
-                slide:Path|str, # Whole-slide image file
-                mpp:float|None=None, # The slide's µm/px (None: from the file)
-                min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped
-                thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask
-                bs:int=64, # Tiles per batch: memory holds one batch
-                check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn
-                clock:MapClock|None=None, # Add the seconds of opening, reading and resizing to this clock
-                decode_once:bool=True, # Cut the tiles from the file's tiles, each decoded once (False: tiffslide's `read_region` for each tile)
-               ) -> tuple:
-    "How `slide` is cut at the model's scale (`info`: level, tile sizes, grid, tissue cover), its thumbnail, and a generator of batches: grid cells (n×2 row, col) and their tiles (n×3×S×S at the model's input size)."
-    if bs < 1: raise CrcHistoError("bs must be positive.")
-    clock = clock or MapClock()
-    with clock('opening'):
-        s, mm = open_slide(slide), model_mpp(model)
-        check_slide_size(s, Path(slide).name)  # from the header, before any pixel is read
-        lvl, lmpp = slide_level(s, mm, mpp, Path(slide).name)
-        ds, (W, H) = s.level_downsamples[lvl], s.level_dimensions[lvl]
-        t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
-        rows, cols = H // t, W // t
-        if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
-        thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
-        stain = _stain_check(thumb, Path(slide).name, check_stain)
-        cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
-        todo = np.argwhere(cover >= min_tissue)
-        read = _region_reader(s, lvl, decode_once)
-    def batches():
-        for b in range(0, len(todo), bs):
-            rc = todo[b:b+bs]
-            with clock('reading'):  # the file's bytes and their decoding, both inside tiffslide's read_region
-                regions = [read(xy, t) for xy in level0_corners(rc, t, ds)]
-            with clock('resizing'):
-                x = torch.from_numpy(np.stack(regions)).permute(0, 3, 1, 2)
-                if t != model.size: x = F.interpolate(x.float()/255, size=(model.size, model.size), mode='bilinear', antialias=True)
-            yield rc, x
-    info = dict(level=lvl, level_mpp=lmpp, tile_px=t, tile_um=t*lmpp, tiles=rows*cols, tissue_tiles=len(todo), slide_mpp=lmpp/ds, stain_problem=stain,
-                downsample=ds, tile0=round(t * ds), cover=cover, batches=-(-len(todo) // bs), dimensions=s.dimensions)
-    return info, thumb, batches()
-
-def _read_ahead(batches, # An iterator of batches (`slide_tiles`')
-                clock:MapClock, # The caller's wait for each batch is added to its 'waiting'
-               ):
-    "The batches of `batches`, each read in a thread while the caller works on the one before."
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(next, batches, None)
-        while True:
-            with clock('waiting'): b = ahead.result()  # the reader's exception, if any, is raised here
-            if b is None: return
-            ahead = pool.submit(next, batches, None)
-            yield b
-
 def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               slide:Path|str, # Whole-slide image file
               mpp:float|None=None, # The slide's µm/px (None: from the file)
@@ -518,10 +291,10 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               clock:MapClock|None=None, # Add the seconds of each stage to this clock
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
-    if not isinstance(model, TileClassifier): model = load_model(model)
+    model = as_model(model)
     clock = clock or MapClock()
     grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain, clock, decode_once)
-    if read_ahead: batches = _read_ahead(batches, clock)
+    if read_ahead: batches = read_ahead_batches(batches, clock)
     cover = grid['cover']
     probs, run = np.zeros(cover.shape + (len(model.classes),), np.float32), None
     for rc, x in progress_bar(batches, total=grid['batches'], leave=False) if progress else batches:
@@ -567,7 +340,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine; slides: read_ahead)
              ) -> tuple:
     "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json) and what made it (map.json: `map_record`); return the fractions and how it was read and timed."
-    if not isinstance(model, TileClassifier): model = load_model(model)
+    model = as_model(model)
     if not overwrite and (other := other_model(out, model)): raise CrcHistoError(f"{out} holds a map {other}: give another --out, or --overwrite to replace it.")
     image, clock, t0 = Path(image), MapClock(), time.perf_counter()
     if is_slide(image):
@@ -651,16 +424,6 @@ def remove_partials(out:Path|str, # An output folder whose lock (`folder_lock`) 
         else: p.unlink()
         say(f"removed {shown_name(p.name)}, which a killed run left unfinished")
 
-def recorded_mpp(f:Path|str, # An image or slide file
-                ) -> float|None:
-    "The µm/px that slide file `f` records, if it passes `check_mpp`; else None (a flat image, a slide without a valid one, a file that cannot be read)."
-    f = Path(f)
-    if not is_slide(f) or not f.is_file(): return None
-    try:
-        with open_slide(f) as s: own = s.properties.get('tiffslide.mpp-x')
-        return None if own is None else check_mpp(own)
-    except CrcHistoError: return None
-
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                slides:list, # Slide or image files, folders of them, or glob patterns
                out:Path|str, # Folder: one sub-folder per slide (named after the file) and summary.csv
@@ -672,7 +435,7 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine, read_ahead)
               ) -> tuple:
     "Map every slide of `slides` not mapped yet into its folder under `out` (one run at a time: `folder_lock`), go on past failures, write summary.csv; return the summary and {slide: why it failed}."
-    if not isinstance(model, TileClassifier): model = load_model(model)
+    model = as_model(model)
     out, todo = Path(out), find_slides(slides)
     mine = take_shard(todo, shard)
     say = (lambda *a: None) if quiet else (lambda s: print(s, flush=True))

@@ -10,11 +10,11 @@ import difflib, json, os, re, shutil, tempfile, warnings
 from importlib.resources import files
 from pathlib import Path
 from .core import CrcHistoError, atomic_path
-from .data import _digest, data_home, fetch_archive
+from .data import file_digest, data_home, fetch_archive
 
 # %% auto #0
-__all__ = ['pretrained_path', 'read_registry', 'verify_files', 'models_home', 'fetch_model', 'model_path', 'zoo_table',
-           'register_model', 'recipe_card']
+__all__ = ['pretrained_path', 'read_registry', 'verify_files', 'models_home', 'fetch_model', 'model_path', 'accuracy_text',
+           'zoo_table', 'register_model', 'recipe_card']
 
 # %% ../nbs/09a_zoo.ipynb #015ef624
 def pretrained_path() -> Path:
@@ -52,7 +52,7 @@ def read_registry(path:Path|str|None=None, # A registry JSON file; None: the one
     return reg
 
 # %% ../nbs/09a_zoo.ipynb #f60f25ed
-def _sha256(path:Path) -> str: return _digest(path, 'sha256')  # the data chapter's file digest
+def _sha256(path:Path) -> str: return file_digest(path, 'sha256')  # the data chapter's file digest
 
 def verify_files(folder:Path, # Folder holding a model's files
                  shas:dict, # File name → expected SHA-256
@@ -113,7 +113,8 @@ def model_path(spec:Path|str, # A model folder or file, or a name in the registr
     return fetch_model(str(spec), reg, dest)
 
 # %% ../nbs/09a_zoo.ipynb #eb826252
-def _pct_ci(v) -> str:
+def accuracy_text(v:dict|None, # A card's accuracy record: {'accuracy', 'ci'} (fractions), or None
+                 ) -> str:
     "'96.0 % (94.7–97.1)' from a card's {'accuracy', 'ci'}, '—' when missing."
     if not v or v.get('accuracy') is None: return '—'
     ci = f" ({100*v['ci'][0]:.1f}–{100*v['ci'][1]:.1f})" if v.get('ci') else ''
@@ -130,9 +131,9 @@ def zoo_table(registry:dict|None=None, # Named models; None: the shipped registr
         c, pf = e['card'], e['card'].get('patient_folds') or {}
         where = 'shipped' if e.get('folder') is not None else 'downloaded' if (home/name).is_dir() else 'downloaded on first use'
         rows.append({'name': name, 'backbone': c['backbone'], 'classes': len(c['classes']), 'tile px': c['tile_px'], 'µm/px': c['mpp'],
-                     'tile split': _pct_ci(c['tile_split']),
+                     'tile split': accuracy_text(c['tile_split']),
                      'patient folds': f"{100*pf['mean']:.1f} ± {100*pf['sd']:.1f} %" if pf.get('mean') is not None else '—',
-                     'external': _pct_ci(c['external']), 'where': where})
+                     'external': accuracy_text(c['external']), 'where': where})
     return rows
 
 # %% ../nbs/09a_zoo.ipynb #74997205

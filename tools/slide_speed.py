@@ -37,7 +37,7 @@ def decode_split(slide, mpp):
     "Reading against decoding: the compressed tiles of the file that the map's regions touch, read and decoded directly."
     import numpy as np, tifffile
     from crc_histo.export import load_models
-    from crc_histo.tissue_map import slide_tiles
+    from crc_histo.slide import slide_tiles
     info, _, _ = slide_tiles(load_models(MODEL), slide, mpp)
     lvl, t, ds = info['level'], info['tile_px'], info['downsample']
     cells = np.argwhere(info['cover'] >= 0.1)  # slide_map's default min_tissue
