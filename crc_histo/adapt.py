@@ -20,7 +20,7 @@ from .inference import predict_tiles
 from .tissue_map import tile_uncertainty
 
 # %% auto #0
-__all__ = ['source_image', 'region_split', 'random_split', 'pick_tiles', 'score', 'adapt_tiles', 'retrain_tiles',
+__all__ = ['source_image', 'region_split', 'random_split', 'pick_tiles', 'score', 'adapt_tiles', 'retrain_tiles', 'fold_patients',
            'adaptation_study', 'curve_table', 'plot_curve']
 
 # %% ../nbs/17_adapt.ipynb #01586da8
@@ -120,7 +120,9 @@ def retrain_tiles(tiles:list, # The annotated tiles, in class folders
     return TileClassifier(learn.model.float().eval(), learn.crc_meta).eval(), m
 
 # %% ../nbs/17_adapt.ipynb #5b6972d3
-def _fold_patients(files, fold):
+def fold_patients(files:list, # Kather 2016 tiles
+                  fold:int, # Patient fold (0-4) of `kather_splits`
+                 ) -> tuple:
     "The training tiles and, per held-out patient, the tiles of patient fold `fold` of Kather 2016."
     trn, val = kather_splits(files, 'patient', fold=fold)
     held = defaultdict(list)
@@ -143,7 +145,7 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
     done = {_key(json.loads(l)) for l in (out/'results.jsonl').read_text().splitlines() if l.strip()} if (out/'results.jsonl').exists() else set()
     rows = []
     for fold, parent in parents.items():
-        trn, held = _fold_patients(files, fold)
+        trn, held = fold_patients(files, fold)
         model = load_model(parent)
         for patient, tiles in held.items():
             if patients and patient not in patients: continue

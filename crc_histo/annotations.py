@@ -37,6 +37,7 @@ def read_geojson(path:Path|str, # A QuPath GeoJSON export: .geojson or .json, op
 _legacy_types = dict(PathAnnotationObject='annotation', PathDetectionObject='detection', PathTileObject='tile', PathCellObject='cell',
                      TMACoreObject='tma_core', PathRootObject='root')
 
+# %% ../nbs/12c_annotations.ipynb #fab48aa4
 def object_type(feature:dict, # One GeoJSON feature written by QuPath
                ) -> str:
     "The QuPath object type of `feature` ('annotation', 'detection', 'tile', 'cell', ...), as QuPath 0.2 to 0.6 record it."
@@ -85,6 +86,7 @@ def _keys(folder):
     names = [folder, re.sub(r'^\d+_', '', folder)] + ([tc.name, tc.name.split()[0]] if tc else [])
     return {norm(v) for n in names for v in (n, n.replace('tumour', 'tumor').replace('TUMOUR', 'TUMOR'))}
 
+# %% ../nbs/12c_annotations.ipynb #aa8ea383
 def match_classes(names:list, # Class names found in annotations
                   classes:list, # The model's classes (folder names)
                   class_map:str|Path|dict|None=None, # A class map (.csv or .json file, or a dict) from annotation names to model classes; names it lacks are matched by name
@@ -143,6 +145,7 @@ def _image_grid(image, tile_px, tile_mpp, image_mpp):
     if not rows or not cols: raise CrcHistoError(f"{image.name} is smaller than one tile of {tile_px} px at {tile_mpp} µm/px.")
     return side, rows, cols, lambda x0, y0: (lambda im: im if im.size == (tile_px, tile_px) else im.resize((tile_px, tile_px), Image.BILINEAR))(read(x0, y0))
 
+# %% ../nbs/12c_annotations.ipynb #eaed8246
 def _scale(model, tile, mpp):
     "Tile px and µm/px of the tiles to cut: the model's, or `tile` and `mpp`."
     if model is not None:
@@ -195,6 +198,7 @@ def cut_tiles(images:list, # Slides or images, each with its annotation file
 # %% ../nbs/12c_annotations.ipynb #48606a74
 _geojson_ext = ('.geojson', '.json', '.geojson.gz', '.json.gz')
 
+# %% ../nbs/12c_annotations.ipynb #b9ea6c57
 def annotation_files(images:list, # Slide or image files
                      annotations:Path|str, # One GeoJSON file (for one image) or a folder of `<image>.geojson` files
                     ) -> list[Path]:

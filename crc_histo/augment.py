@@ -25,6 +25,7 @@ rgb_from_hed = torch.tensor([[0.65, 0.70, 0.29], [0.07, 0.99, 0.11], [0.27, 0.57
 hed_from_rgb = torch.linalg.inv(rgb_from_hed)
 _log_adjust = math.log(1e-6)
 
+# %% ../nbs/02_augment.ipynb #57dc2f11
 def rgb_to_hed(x:torch.Tensor, # RGB images in [0,1], channels in dim -3 (`[...,3,H,W]`)
               ) -> torch.Tensor:
     "Haematoxylin, eosin and DAB stain amounts of RGB images, as scikit-image's `rgb2hed` (channels first)."
@@ -128,10 +129,12 @@ def histo_tfms(size:int|tuple=None,      # Output size of the affine pass (None:
 # %% ../nbs/02_augment.ipynb #53069692
 _he_ref = ((0.5626, 0.2159), (0.7201, 0.8012), (0.4062, 0.5581))  # Macenko's reference H and E OD vectors (as in torchstain)
 
+# %% ../nbs/02_augment.ipynb #fe8024b8
 def _masked_quantile(v, q, mask):
     "Per-row `q`-quantile of `v` `[N,P]` over the pixels in `mask`; NaN where a row has none."
     return torch.nanquantile(torch.where(mask, v, v.new_tensor(float('nan'))), q, dim=-1)
 
+# %% ../nbs/02_augment.ipynb #c23ef533
 def _macenko(x, Io, alpha, beta):
     "OD `[N,3,P]`, H&E vectors `[N,3,2]`, stain amounts `[N,2,P]`, their 99th percentiles `[N,2]` and tissue fractions `[N]`."
     n = x.shape[0]
@@ -151,6 +154,7 @@ def _macenko(x, Io, alpha, beta):
     conc = torch.linalg.pinv(he) @ od
     return od, he, conc, torch.quantile(conc, 0.99, dim=2), k / od.shape[2] * ok
 
+# %% ../nbs/02_augment.ipynb #bd334866
 def macenko_stains(x:torch.Tensor, # Tiles `[N,3,H,W]` with values 0-255 (uint8 or float)
                    Io:float=240.,  # Transmitted light intensity (the brightness of empty glass)
                    alpha:float=1., # Percentile (of 100) of the extreme stain angles

@@ -23,6 +23,7 @@ def _case(name, kwargs, q):
     try: res = getattr(crc_histo.bench, name)(**kwargs); res['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024; q.put(res)
     except BaseException as e: q.put(dict(error=f"{type(e).__name__}: {e}"))
 
+# %% ../nbs/15_bench.ipynb #f65dcc77
 def run_isolated(fn, # A function of this module returning a dict (run by name from `crc_histo.bench`)
                  **kwargs):
     "Run `fn(**kwargs)` in a fresh process; return its dict plus its peak RSS in MB."
@@ -37,6 +38,7 @@ def run_isolated(fn, # A function of this module returning a dict (run by name f
     if 'error' in res: raise CrcHistoError(f"Benchmark case {fn.__name__} failed: {res['error']}")
     return res
 
+# %% ../nbs/15_bench.ipynb #5448c418
 def _in_process(fn, **kwargs):
     "Run `fn(**kwargs)` here; its peak RSS is this process's so far (an upper bound)."
     return dict(fn(**kwargs), peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)
@@ -59,6 +61,7 @@ def _time_train(learn, n_batches, warmup, unfreeze=True, stats=None):
     learn.fit(1, 1e-4, cbs=[timer])
     return learn.dls.train.bs*len(timer.times)/sum(timer.times)
 
+# %% ../nbs/15_bench.ipynb #3854df03
 def _kaggle_learner(data, bs=64, arch='resnet18'):
     "A random-weight learner on the Kaggle study's pipeline: `kather_dls` defaults, fp32, NCHW."
     from crc_histo.data import kather_dls
@@ -66,6 +69,7 @@ def _kaggle_learner(data, bs=64, arch='resnet18'):
     torch.manual_seed(0)
     return crc_learner(kather_dls(data, bs=bs), arch, pretrained=False, precision='fp32', channels_last=False)
 
+# %% ../nbs/15_bench.ipynb #664f53bd
 def bench_train_kaggle(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
                        n_batches:int=6, # Timed training steps
                        warmup:int=2, # Untimed steps first
@@ -98,6 +102,7 @@ def bench_train_fast(data, # Data folder (class sub-folders), 'kather2016' or 's
 _phase_words = dict(frozen='frozen, fastai default (train_bn=True)', frozen_head='frozen, head only (train_bn=False)',
                     unfrozen='unfrozen, eager', unfrozen_stem='unfrozen, stem frozen (freeze_stem=4)', compiled='unfrozen, torch.compile')
 
+# %% ../nbs/15_bench.ipynb #0d549fd2
 def bench_train_phase(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
                       phase:str='unfrozen', # 'frozen' (fastai: BatchNorm trains), 'frozen_head' (head only), 'unfrozen', 'unfrozen_stem' (unfrozen, layers to 1/4 resolution frozen) or 'compiled' (unfrozen, torch.compile)
                       n_batches:int=6, # Timed training steps
@@ -178,6 +183,7 @@ def bench_train_bare(data, # Data folder (class sub-folders), 'kather2016' or 's
         if i >= warmup: times.append(time.perf_counter() - t)
     return dict(case=f'bare PyTorch loop ({size} px, {prec}, channels_last, AdamW)', size=size, precision=prec, tiles_per_s=bs*len(times)/sum(times))
 
+# %% ../nbs/15_bench.ipynb #e4fafd31
 def bench_forward_bare(n:int=256, # Tiles to classify, in batches of 64
                        size:int=150, # Tile size in px
                        arch:str='resnet18', # Network (random weights: speed only)
@@ -202,6 +208,7 @@ def _files(data, n):
     fs = tile_files(resolve_data(data))
     return (fs * (n // len(fs) + 1))[:n]
 
+# %% ../nbs/15_bench.ipynb #909ad4ec
 def bench_predict_loop(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
                        n:int=48, # Tiles to classify
                       ) -> dict:
@@ -255,6 +262,7 @@ def cpu_summary() -> dict:
     except (OSError, StopIteration): name = platform.processor() or platform.machine()
     return {'class': cpu_class(), 'name': name, 'cores': os.cpu_count(), 'threads': torch.get_num_threads(), 'bf16_native': cpu_has_fast_bf16()}
 
+# %% ../nbs/15_bench.ipynb #60e7f973
 def cpu_line(cpu:dict, # `cpu_summary`'s record
             ) -> str:
     "One line naming the CPU a result comes from."
@@ -266,6 +274,7 @@ def _installed(engine):
     try: __import__(engine); return (engine,)
     except ImportError: return ()
 
+# %% ../nbs/15_bench.ipynb #f64bdeef
 def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           quick:bool=False, # A few batches only (smoke test)
           out:Path|str|None=None, # Folder for bench.json and bench.md

@@ -62,6 +62,7 @@ def shared_data_path(name:str='kather2016_png', # Folder under the shared data d
 # %% ../nbs/00_core.ipynb #eb52926b
 image_extensions = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
 
+# %% ../nbs/00_core.ipynb #5861f529
 def tile_files(path:Path|str, # Data folder with one sub-folder per tissue class (or any folder of tiles)
               ) -> list[Path]:
     "Image files under `path`, symlinked folders followed (each real folder once), hidden names skipped, sorted by relative path."
@@ -82,6 +83,7 @@ def tile_files(path:Path|str, # Data folder with one sub-folder per tissue class
 _grey = {'1':'a black-and-white', 'L':'a greyscale', 'LA':'a greyscale', 'I':'a 32-bit greyscale', 'F':'a floating-point greyscale',
          'I;16':'a 16-bit greyscale', 'I;16B':'a 16-bit greyscale', 'I;16L':'a 16-bit greyscale', 'P':'a palette (indexed colour)'}
 
+# %% ../nbs/00_core.ipynb #1380599e
 def rgb8_problem(im, # An opened PIL image (its pixels need not be loaded)
                 ) -> str|None:
     "Why `im` is not an 8-bit RGB image (e.g. 'has an alpha channel (RGBA)'), or `None` when it is one."
@@ -94,6 +96,7 @@ def rgb8_problem(im, # An opened PIL image (its pixels need not be loaded)
 # %% ../nbs/00_core.ipynb #f4330605
 _patient_re = re.compile(r'(CRC-Prim-HE-\d+)')
 
+# %% ../nbs/00_core.ipynb #845af802
 def patient_id(fname:Path|str, # Tile file name or path
                pattern:str|None=_patient_re.pattern, # Regular expression whose first group is the patient id (default: Kather 2016's); None: the names carry none
               ) -> str:
@@ -119,6 +122,7 @@ class Cohort(NamedTuple):
     mpp:float|None=None      # Microns per pixel (None: unknown)
     patient_re:str|None=None # Regular expression whose first group is the patient id in a file name (None: names carry none)
 
+# %% ../nbs/00_core.ipynb #8d399f37
 cohorts = {c.name: c for c in (
     Cohort('kather2016', tuple(class_folders), 150, 0.495, r'(CRC-Prim-HE-\d+)'),  # 150 px = 74 µm (Kather et al. 2016)
     Cohort('nct-crc-he', ('ADI', 'BACK', 'DEB', 'LYM', 'MUC', 'MUS', 'NORM', 'STR', 'TUM'), 224, 0.5),  # NCT-CRC-HE-100K, CRC-VAL-HE-7K
@@ -127,6 +131,7 @@ cohorts = {c.name: c for c in (
 # %% ../nbs/00_core.ipynb #d703e16f
 slide_tile_re = r'^(.+)_x\d+_y\d+\.png$'  # tiles cut from slides (`crc-histo tiles`): <slide>_x<X>_y<Y>.png, X and Y the level-0 corner
 
+# %% ../nbs/00_core.ipynb #c898c9d2
 def find_cohort(path:Path|str,       # Data folder with one sub-folder per class
                 name:str|Cohort|None=None,  # A preset's name (a key of `cohorts`) or a `Cohort`; None: recognise it from the folders
                ) -> Cohort:
@@ -146,6 +151,7 @@ def find_cohort(path:Path|str,       # Data folder with one sub-folder per class
 _as_nct = {'01_TUMOR': 'TUM', '02_STROMA': 'STR', '03_COMPLEX': 'MUS', '04_LYMPHO': 'LYM', '06_MUCOSA': 'NORM',
            '07_ADIPOSE': 'ADI', '08_EMPTY': 'BACK'}
 
+# %% ../nbs/00_core.ipynb #ea6e75ae
 def nct_layout(dest:Path|str, # New folder to write the NCT-style copy of the fixture into
               ) -> Path:
     "A copy of the 48 fixture tiles laid out as NCT-CRC-HE-100K (nine class folders, 224 px, no patient ids in names)."
@@ -199,18 +205,21 @@ def _write_failure(e:Exception, # What a write raised
         why = 'no space left on device' if full else f'the write stopped part-way ({first})'
     return why[:1].lower() + why[1:]
 
+# %% ../nbs/00_core.ipynb #a0f0edad
 def _failed_write(e:BaseException) -> bool:
     "Is `e` what a file write raises when the disk or the file system fails it (not a bug, not a refusal)?"
     if isinstance(e, RuntimeError):  # torch.save's writer; any other RuntimeError in the block is not the disk's
         return bool(re.search(r'inline_container|unexpected pos|PytorchStreamWriter|file write|os error', str(e)))
     return isinstance(e, OSError) or type(e).__name__ == 'SafetensorError'
 
+# %% ../nbs/00_core.ipynb #e6e05078
 def _remove_empty(folders:list[Path]):
     "Remove those of `folders` (deepest first) that hold nothing."
     for p in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         try: p.rmdir()
         except OSError: pass
 
+# %% ../nbs/00_core.ipynb #73aa3439
 @contextmanager
 def atomic_path(dest:Path|str, # Final file or folder path
                ):

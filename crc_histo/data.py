@@ -32,6 +32,7 @@ __all__ = ['kather2016_url', 'kather2016_md5', 'data_home', 'file_digest', 'fetc
 kather2016_url = 'https://zenodo.org/records/53169/files/Kather_texture_2016_image_tiles_5000.zip'
 kather2016_md5 = '0ddbebfc56344752028fda72602aaade'
 
+# %% ../nbs/01_data.ipynb #4d1ab79a
 def data_home() -> Path:
     "Folder where downloaded data sets are kept: `$CRC_HISTO_HOME`, else the user data folder."
     return Path(os.environ.get('CRC_HISTO_HOME') or user_data_dir('crc_histo'))
@@ -46,6 +47,7 @@ def file_digest(path:Path|str, # A file
         for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
     return h.hexdigest()
 
+# %% ../nbs/01_data.ipynb #add32393
 def _why(e, timeout):
     "Plain words for a network exception."
     if isinstance(e, HTTPError): return f'the server answered HTTP {e.code}'
@@ -53,6 +55,7 @@ def _why(e, timeout):
     if isinstance(e, TimeoutError): return f'no answer within {timeout} s'
     return str(e) or type(e).__name__
 
+# %% ../nbs/01_data.ipynb #875f2706
 def _stream(url, dest, timeout, pbar, max_bytes):
     "Copy `url` into the file `dest`, never more than `max_bytes`; the number of bytes announced and received."
     req = Request(url, headers={'User-Agent': 'crc_histo'})
@@ -66,8 +69,10 @@ def _stream(url, dest, timeout, pbar, max_bytes):
             if pbar is not None and total > 0: pbar.update(min(got, total))
     return total,got
 
+# %% ../nbs/01_data.ipynb #3685f420
 _disk_errors = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # a write that failed, never a network error
 
+# %% ../nbs/01_data.ipynb #f1daa72b
 def fetch_archive(url:str, # Where to download from
                   dest:Path|str, # File to write
                   md5:str|None=None, # Expected md5 hex digest; None skips the check
@@ -119,6 +124,7 @@ def _class_root(folder):
         if all((d/c).is_dir() for c in class_folders): return d
     raise CrcHistoError(f"The archive does not hold the eight Kather 2016 class folders ({', '.join(class_folders)}).")
 
+# %% ../nbs/01_data.ipynb #40393a2b
 def _archive_name(url:str) -> str:
     "The folder name an archive URL unpacks to (its file name without .zip), or a `CrcHistoError` for a URL without one."
     try: u = urlparse(url)
@@ -130,6 +136,7 @@ def _archive_name(url:str) -> str:
         raise CrcHistoError(f"The URL {url} does not end in an archive's file name (…/name.zip), so it names no folder to unpack into.")
     return name
 
+# %% ../nbs/01_data.ipynb #317098f0
 def download_kather2016(dest:Path|str|None=None, # Folder to keep the data in; default `data_home()`
                         url:str=kather2016_url, # Archive URL (Zenodo record 53169)
                         md5:str=kather2016_md5, # Expected md5 of the archive
@@ -157,9 +164,11 @@ def _names(items, cap=5):
     s = ', '.join(items[:cap])
     return s + (f' and {len(items)-cap} more' if len(items) > cap else '')
 
+# %% ../nbs/01_data.ipynb #a32b2961
 _mode_words = {'L':'greyscale', 'LA':'greyscale with alpha', 'RGBA':'with alpha', 'I;16':'16-bit',
                'I':'32-bit integer', 'F':'floating point', 'P':'palette', 'CMYK':'CMYK', '1':'black and white'}
 
+# %% ../nbs/01_data.ipynb #ff357870
 def _tile_problem(f, size):
     "What is wrong with one image file, (kind, detail) or None if it is a good tile, and its (width, height) if it was read."
     try:
@@ -191,12 +200,14 @@ _problem_words = dict( # kind of problem: (one, many), followed by the names
     mixed=('tile differs in size from the other tiles ({common} px; mixed sizes would be trained at different scales)',
            'tiles differ in size from the other tiles ({common} px; mixed sizes would be trained at different scales)'))
 
+# %% ../nbs/01_data.ipynb #39c4529e
 def _odd_sizes(sizes):
     "The most common (width, height) in `sizes` ({name: (w, h)}) and the names of the tiles of any other size."
     if not sizes: return None, []
     common = Counter(sizes.values()).most_common(1)[0][0]
     return common, [f'{n} is {w}x{h}' for n,(w,h) in sizes.items() if (w,h) != common]
 
+# %% ../nbs/01_data.ipynb #391352c8
 def _scan(path, size, classes):
     "Tiles per class, and the names found for each kind of problem in `path`."
     found = {k:[] for k in _problem_words}
@@ -219,6 +230,7 @@ def _scan(path, size, classes):
     common, found['mixed'] = _odd_sizes(sizes)
     return counts, found, common
 
+# %% ../nbs/01_data.ipynb #c6a67f4d
 def check_dataset(path:Path|str, # Data folder with one sub-folder per tissue class
                   size:int|None=150, # Expected tile width and height in px; None accepts any one size shared by every tile
                   classes:list=class_folders, # Expected class folder names
@@ -242,6 +254,7 @@ def _sorted_order(files):
     keys = [Path(f).as_posix() for f in files]
     return sorted(range(len(keys)), key=keys.__getitem__)
 
+# %% ../nbs/01_data.ipynb #e1138606
 def _no_patient_re(files):
     "Refuse a patient split without a patient-id pattern, for the true reason: names with no ids, or a folder not taken for the cohort whose ids they carry."
     named = [c for c in cohorts.values() if c.patient_re and files and all(re.search(c.patient_re, Path(f).name) for f in files)]
@@ -251,6 +264,7 @@ def _no_patient_re(files):
         f"name the cohort (--cohort {named[0].name}) to split it by patient.")
     patient_id(files[0] if files else '', None)  # the names carry none: core's sentence
 
+# %% ../nbs/01_data.ipynb #9b847d4f
 def kather_splits(files:list, # Tile paths (any order; the split depends only on the set of paths)
                   splitter:str='random', # 'random' (tiles, as the Kaggle study did), 'patient' (whole patients held out) or 'none' (every tile validates: a test folder scored whole)
                   valid_pct:float=0.2, # Fraction of tiles (random) or patient folds (patient) to validate on; 0 with 'random': every tile trains
@@ -321,6 +335,7 @@ def _data_roots() -> list[Path]:
     "Folders a relative data spec may name a folder in: the shared data folder (`shared_data_path`), then `data_home()`."
     return [r for r in (shared_data_path('.'), data_home()) if r is not None]
 
+# %% ../nbs/01_data.ipynb #b4011717
 def resolve_data(spec:Path|str, # 'sample', 'kather2016' or a data folder
                 ) -> Path:
     "The data folder that `spec` names (a relative folder not found here is looked for in the shared data folder, then `data_home()`)."

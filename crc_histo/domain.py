@@ -24,6 +24,7 @@ __all__ = ['colours', 'rgb_to_lab', 'lab_to_rgb', 'lab_stats', 'fit_randstain', 
 _xyz_from_rgb = torch.tensor([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
 _d65 = torch.tensor([0.95047, 1., 1.08883])  # the reference white scikit-image uses
 
+# %% ../nbs/02a_domain.ipynb #a1bac17e
 def rgb_to_lab(x:torch.Tensor, # sRGB images in [0,1], channels in dim -3 (`[...,3,H,W]`)
               ) -> torch.Tensor:
     "CIELAB (D65) of sRGB images, as scikit-image's `rgb2lab` (channels first)."
@@ -158,6 +159,7 @@ class TileJPEG(PerTileTransform):
 # %% ../nbs/02a_domain.ipynb #d9a75ebd
 colours = ('none', 'randstain', 'hsv', 'grey')
 
+# %% ../nbs/02a_domain.ipynb #184db5fb
 def domain_tfms(colour:str='none', # 'randstain', 'hsv', 'grey' or 'none'
                 blur:float=0., # Probability of a Gaussian blur per training tile (0 = off)
                 jpeg:float=0., # Probability of JPEG re-compression per training tile (0 = off)

@@ -46,6 +46,7 @@ def import_h5py():
     except ImportError: raise CrcHistoError("crc-histo embed needs h5py: pip install 'crc_histo[embed]'.") from None
     return h5py
 
+# %% ../nbs/12a_embed.ipynb #eed235ed
 def write_features(dest:Path|str, # The .h5 file to write (atomically)
                    features:np.ndarray, # N×D float32 features
                    attrs:dict, # Attributes of the file (the model, the scale)
@@ -64,6 +65,7 @@ def write_features(dest:Path|str, # The .h5 file to write (atomically)
     except OSError as e: raise CrcHistoError(f"Cannot write the features to {dest} ({e.strerror or e}).") from e
     return dest
 
+# %% ../nbs/12a_embed.ipynb #14458e7a
 def _model_attrs(model, name):
     "The file attributes that name the model and its features."
     return dict(model=str(name or model.meta['arch']), arch=model.meta['arch'], model_mpp=model.meta.get('mpp'), input_px=model.size,
@@ -75,6 +77,7 @@ def _model_and_name(model):
     if isinstance(model, TileClassifier): return model, None
     return load_model(model), str(model)
 
+# %% ../nbs/12a_embed.ipynb #8f58e347
 def embed_slide(model:TileClassifier|Path|str, # A TileClassifier, a saved model folder or a pretrained model's name
                 slide:Path|str, # Whole-slide image file
                 out:Path|str, # Folder: the features go to out/<slide stem>.h5

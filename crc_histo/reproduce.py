@@ -25,6 +25,7 @@ class Experiment:
     kaggle_accuracy:float|None # The Kaggle study's published accuracy in %, None where it published none
     train_kwargs:dict = field(default_factory=dict) # Arguments for `crc_histo.train.train`
 
+# %% ../nbs/14_reproduce.ipynb #b3879993
 _kaggle_defaults = dict(arch='resnet18', aug='fastai', precision='fp32', train_bn=True, freeze_stem=0)  # fastai's frozen epochs train BatchNorm; fastai unfreezes the whole body
 experiments:dict[str, Experiment] = {}
 
@@ -57,11 +58,13 @@ ablations:dict[str, Experiment] = {}
 _ablation_base = dict(arch='tf_efficientnet_lite0', recipe='dlr', frozen_epochs=3, epochs=5, lr=1e-3, lr_lo=3.3e-4,
                       size=150, aug='histo', stain=0.01, label_smoothing=0., precision='auto', train_bn=True, freeze_stem=0)
 
+# %% ../nbs/14_reproduce.ipynb #2f195f7f
 def _register(reg, base, name, description, train_kwargs):
     "Put the row `name` into the registry `reg`: `base` with `train_kwargs` over it."
     reg[name] = Experiment(name, description, None, {**base, **train_kwargs})
     return reg[name]
 
+# %% ../nbs/14_reproduce.ipynb #946c5fbc
 def ablation(name:str, # Registry key
              description:str, # The one change from the baseline, in words
              **train_kwargs, # That change, as `train` arguments
@@ -69,6 +72,7 @@ def ablation(name:str, # Registry key
     "Register one row of the recipe ablation: the CPU baseline with one change."
     return _register(ablations, _ablation_base, name, description, train_kwargs)
 
+# %% ../nbs/14_reproduce.ipynb #21077755
 ablation('base', 'Lite0, 3 + 5 epochs, slice(3.3e-4, 1e-3), histo aug, stain 0.01')
 ablation('kaggle_rates', "the Kaggle study's slice(1e-5, 1e-3)", lr_lo=1e-5)
 ablation('lr_lo_1e-4', 'slice(1e-4, 1e-3)', lr_lo=1e-4)
@@ -99,6 +103,7 @@ _patients_base = dict(arch='mobilenet_v2', recipe='dlr', frozen_epochs=1, epochs
                       stain=0.01, label_smoothing=0.1, precision='auto', train_bn=False, freeze_stem=0)
 # the recommended recipe when the study ran, `train`'s defaults but for the frozen stem, a default since (row stem4; recipes chapter)
 
+# %% ../nbs/14_reproduce.ipynb #a1feead0
 def patient_row(name:str, # Registry key
                 description:str, # The one change from the recommended recipe, in words
                 **train_kwargs, # That change, as `train` arguments
@@ -106,6 +111,7 @@ def patient_row(name:str, # Registry key
     "Register one row of the patient-fold study: the recommended recipe with one method of the domain chapter."
     return _register(patient_rows, _patients_base, name, description, train_kwargs)
 
+# %% ../nbs/14_reproduce.ipynb #38d9ddfc
 patient_row('recommended', 'the recommended recipe (MobileNetV2, 1 + 7 epochs, dihedral, label smoothing 0.1, stain 0.01)')
 patient_row('randstain', 'RandStainNA-style colour: CIELAB statistics drawn from the training tiles', colour='randstain')
 patient_row('hed_strong', 'HED stain jitter 0.1 (10x the recommended)', stain=0.1)
@@ -188,6 +194,7 @@ def load_results(fname:Path|str, # JSON-lines results file
         except json.JSONDecodeError: raise CrcHistoError(f"Line {i+1} of {fname} is not JSON; fix or delete it.") from None
     return lines
 
+# %% ../nbs/14_reproduce.ipynb #92e584bc
 def _result_line(run, m):
     kw = run['train_kwargs']
     return dict(key=run['key'], study=run.get('study', 'kaggle'), experiment=run['experiment'], kaggle_arch=run['kaggle_arch'],

@@ -78,6 +78,7 @@ def _truncation(path):
     except OSError: return None
     return _truncation_of(str(path), st.st_size, st.st_mtime_ns)
 
+# %% ../nbs/11a_slide.ipynb #00003b23
 @functools.lru_cache(maxsize=64)
 def _truncation_of(path, size, mtime_ns):
     "`_truncation` of the file `path` as it is now (its size and modification time): each version of a file is parsed once, however often it is opened."
@@ -94,6 +95,7 @@ def _truncation_of(path, size, mtime_ns):
     except Exception: return None  # not a TIFF tifffile reads far enough to tell
     return f"the file is truncated: it has {size} bytes, but its header places image data up to byte {end}" if end > size else None
 
+# %% ../nbs/11a_slide.ipynb #7d1aecfc
 def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal .tif, ...)
               ):
     "The slide opened with tiffslide (the `wsi` extra), or a `CrcHistoError` in one sentence."
@@ -111,10 +113,10 @@ def open_slide(path:Path|str, # A whole-slide image file (.svs, .ndpi, pyramidal
     if (cut := _truncation(path)): raise CrcHistoError(f"{path} cannot be read as a whole-slide image: {cut}; copy it again.")  # before a read deep inside fails
     return s
 
-
 # %% ../nbs/11a_slide.ipynb #6a78c653
 slide_extensions = ('.svs', '.ndpi', '.scn', '.bif', '.svslide')  # scanner formats (tiffslide reads these and pyramidal TIFFs)
 
+# %% ../nbs/11a_slide.ipynb #ac813bc3
 def is_slide(path:Path|str, # An image file
             ) -> bool:
     "Whether `path` is a whole-slide image (a slide scanner's format, or a TIFF with a resolution pyramid) rather than one flat image."
@@ -149,6 +151,7 @@ def write_slide(dest:Path|str, # The .tif file to write
             tw.write(sub, subfiletype=1, resolution=(1e4/mpp/d, 1e4/mpp/d), **opts)
     return dest, img
 
+# %% ../nbs/11a_slide.ipynb #8683c258
 def write_svs(dest:Path|str, # The .svs file to write
               picture:np.ndarray, # Its level-0 pixels, H×W×3 uint8
               mpp:float|str|None=0.5, # The `MPP` its description records (None: none, as in some re-saved files)
@@ -197,6 +200,7 @@ def slide_level(slide, # An open slide (`open_slide`)
 max_slide_pixels = 10**11  # level 0 at most: about 316 000 px square (the largest scans are about 200 000 px wide)
 max_thumb_pixels = 150_000_000  # the smallest level, read whole for the thumbnail: the limit of flat images (`read_image`)
 
+# %% ../nbs/11a_slide.ipynb #65a83440
 def check_slide_size(slide, # An open slide (`open_slide`)
                      name:str='The slide', # Its file name, for the sentence
                     ):
@@ -225,6 +229,7 @@ def _level0(x, ds):
     while int(b / ds) > x: b -= 1
     return b
 
+# %% ../nbs/11a_slide.ipynb #d8f259d8
 def _region_reader(slide, # An open slide (`open_slide`)
                    level:int, # The pyramid level to read
                    decode_once:bool=True, # Cut regions from the file's tiles, each decoded once (False: tiffslide's `read_region` for each region)
@@ -260,6 +265,7 @@ def _tissue_cover(mask, f, t, rows, cols):
     m = Image.fromarray(mask.astype(np.float32)).crop((0, 0, max(1, round(cols*t*f)), max(1, round(rows*t*f))))
     return np.asarray(m.resize((cols, rows), Image.BOX))
 
+# %% ../nbs/11a_slide.ipynb #392b1d01
 def level0_corners(rc:np.ndarray, # Grid cells, n×2 (row, col)
                    t:int, # Tile side in px of the level read
                    ds:float, # That level's downsample

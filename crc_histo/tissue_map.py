@@ -116,6 +116,7 @@ def area_fractions(tmap:TissueMap,     # A tissue map
 _by_key = {k: tc for tc in tissue_classes for k in (tc.folder, tc.name)}
 _spare = ['#17becf', '#bcbd22', '#7f7f7f', '#e377c2', '#ff7f0e', '#aec7e8', '#98df8a', '#c5b0d5']
 
+# %% ../nbs/12_tissue_map.ipynb #08e62816
 def _class_info(c:str, # A class name (folder name or readable name)
                 classes:list=(), # All classes of the map: the others take spare colours in this order
                ) -> tuple:
@@ -129,6 +130,7 @@ def _font(size):
     try: return ImageFont.load_default(size=size)
     except TypeError: return ImageFont.load_default()
 
+# %% ../nbs/12_tissue_map.ipynb #a62987d6
 def _legend(tmap, height, fractions):
     "A white legend panel: colour swatch, readable name and percentage for each class."
     row = max(16, min(28, height // (len(tmap.classes) + 1)))
@@ -182,6 +184,7 @@ def _cells(tmap):
     off = (tmap.tile - tmap.stride) // 2
     return rows, cols, cols * tmap.stride + off, rows * tmap.stride + off, int(tmap.stride)
 
+# %% ../nbs/12_tissue_map.ipynb #b3c6eac2
 def tile_table(tmap:TissueMap, # A tissue map
               ) -> pd.DataFrame:
     "One row per mapped tile: its square (`minx, miny, width, height`, image px) and `prob_<class>` for each class."
@@ -198,15 +201,18 @@ def tile_uncertainty(probs:np.ndarray, # Class probabilities, the last axis over
     p = np.clip(probs.astype(np.float64), 1e-12, 1)
     return top2[..., 1] - top2[..., 0], -(p * np.log(p)).sum(-1)
 
+# %% ../nbs/12_tissue_map.ipynb #e246b84c
 def _feature(x, y, s, kind, cls, measurements, **props):
     "One square GeoJSON feature of side `s` at (`x`, `y`), of QuPath object type `kind`, class `cls` (name, [r, g, b])."
     return {'type': 'Feature', 'geometry': {'type': 'Polygon', 'coordinates': [[[x, y], [x+s, y], [x+s, y+s], [x, y+s], [x, y]]]},
             'properties': {'objectType': kind, **props, 'classification': {'name': cls[0], 'color': cls[1]}, 'measurements': measurements}}
 
+# %% ../nbs/12_tissue_map.ipynb #d439a11f
 def _qupath_classes(tmap):
     "The readable name and [r, g, b] colour of each of `tmap`'s classes."
     return [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
 
+# %% ../nbs/12_tissue_map.ipynb #3232ce8f
 def qupath_tiles(tmap:TissueMap, # A tissue map
                 ) -> dict:
     "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections, with each class's probability, the top-1 margin and the entropy as measurements."
@@ -237,6 +243,7 @@ def review_cells(tmap:TissueMap, # A tissue map
         r //= 2
     return rc[np.nonzero(picked)[0]]
 
+# %% ../nbs/12_tissue_map.ipynb #fdc56232
 def qupath_review(tmap:TissueMap, # A tissue map
                   n:int=20, # How many tiles to review
                  ) -> dict:
@@ -315,6 +322,7 @@ def map_record(model:TileClassifier, # The model that made a map
     o = getattr(model, 'origin', None) or dict(name=None, sha256=None)  # a model made in code has no file
     return dict(model=o['name'], sha256=o['sha256'], crc_histo=__version__, command=command, date=time.strftime('%Y-%m-%d %H:%M:%S'))
 
+# %% ../nbs/12_tissue_map.ipynb #67c2cca1
 def other_model(folder:Path|str, # A map's folder
                 model:TileClassifier, # The model about to map into it
                ) -> str|None:
@@ -327,6 +335,7 @@ def other_model(folder:Path|str, # A map's folder
     if rec.get('sha256') == (getattr(model, 'origin', None) or {}).get('sha256'): return None  # the same weights (or two models made in code: no telling)
     return f"made by another model ({rec.get('model')}, weights SHA-256 {str(rec.get('sha256'))[:12]}…)"
 
+# %% ../nbs/12_tissue_map.ipynb #02b924ad
 def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
               image:Path|str, # An image file or a whole-slide image file
               out:Path|str, # Folder for overlay.png, class_map.npy, fractions.csv, tiles.csv, <name>.geojson, timings.json and map.json
@@ -360,6 +369,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
 # %% ../nbs/12_tissue_map.ipynb #b6e1c0a4
 _stage_names = dict(opening='opening', reading='reading+decoding', resizing='resizing', engine='engine setup', network='network', writing='writing')
 
+# %% ../nbs/12_tissue_map.ipynb #26fa7b6a
 def speed_line(info:dict, # `map_image`'s record of a map: tissue_tiles, seconds, timings, read_ahead
               ) -> str:
     "One line: how many tissue tiles a map classified, in how many seconds, and how the time splits between its stages."
@@ -404,6 +414,7 @@ def _summary_row(folder, f):
         row.update(seconds=tm['seconds'], tiles_per_s=tm['tissue_tiles'] / max(tm['seconds'], 1e-9), **{f'{k}_s': v for k, v in tm['timings'].items()})
     return row
 
+# %% ../nbs/12_tissue_map.ipynb #6e1dc90b
 def _summary(out, slides, failed, say):
     "One row per finished slide; a slide whose map cannot be read joins `failed` (and is said), and the others are summarised."
     rows = []
@@ -415,6 +426,7 @@ def _summary(out, slides, failed, say):
         if row is not None: rows.append(row)
     return pd.DataFrame(rows)
 
+# %% ../nbs/12_tissue_map.ipynb #3ed23121
 def remove_partials(out:Path|str, # An output folder whose lock (`folder_lock`) the caller holds, so no live run is writing in it
                     say=print, # Where to say what was removed
                    ):
@@ -424,6 +436,7 @@ def remove_partials(out:Path|str, # An output folder whose lock (`folder_lock`) 
         else: p.unlink()
         say(f"removed {shown_name(p.name)}, which a killed run left unfinished")
 
+# %% ../nbs/12_tissue_map.ipynb #1caee8d5
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                slides:list, # Slide or image files, folders of them, or glob patterns
                out:Path|str, # Folder: one sub-folder per slide (named after the file) and summary.csv

@@ -5,7 +5,7 @@ fold's training patients, 4 unfrozen epochs), three times, with the CPU class. A
 Usage: python tools/adapt_timing.py --parent runs/adapt_parents/fold3/model"""
 import argparse, json, time
 from pathlib import Path
-from crc_histo.adapt import _fold_patients, adapt_tiles, pick_tiles, region_split
+from crc_histo.adapt import fold_patients, adapt_tiles, pick_tiles, region_split
 from crc_histo.bench import cpu_line, cpu_summary
 from crc_histo.core import tile_files
 from crc_histo.data import resolve_data
@@ -16,7 +16,7 @@ if __name__ == '__main__':
     P.add_argument('--parent', required=True); P.add_argument('--out', default='results/adapt/timing.jsonl')
     P.add_argument('--k', type=int, default=16); P.add_argument('--runs', type=int, default=3)
     a = P.parse_args()
-    trn, held = _fold_patients(tile_files(resolve_data('kather2016')), 3)
+    trn, held = fold_patients(tile_files(resolve_data('kather2016')), 3)
     pool, _ = region_split(held['CRC-Prim-HE-08'])
     tiles, rep = pick_tiles(pool, a.k), replay_files(trn, 400)
     for i in range(a.runs):
