@@ -485,7 +485,6 @@ def _card_lines(name:str, # The model's name
                 c:dict, # Its card (`read_registry`)
                ) -> str:
     "A model card as lines a person reads."
-    from crc_histo.zoo import _pct_ci
     ts, pf, ex = c['tile_split'], c['patient_folds'], c['external']
     return '\n'.join([f"{name}: {c['backbone']}, {len(c['classes'])} classes ({', '.join(c['classes'])})",
         f"tiles: {c['tile_px']} px at {c['mpp']} µm/px; normalisation mean {c['normalisation']['mean']}, std {c['normalisation']['std']}",
@@ -494,7 +493,8 @@ def _card_lines(name:str, # The model's name
         + (f" (95 % CI {100*ts['ci'][0]:.1f}–{100*ts['ci'][1]:.1f})" if ts.get('ci') else '')
         + (f"; the training run's last validation pass, in {t['precision']}: {_share(t['accuracy'], ts.get('n'))}" if (t := ts.get('at_training')) else ''),
         f"patient folds: {100*pf['mean']:.1f} ± {100*pf['sd']:.1f} % over {pf['n_folds']} folds (the recipe, two patients held out per fold)",
-        f"external check: {_pct_ci(ex)} on {ex.get('n')} tiles of {ex.get('data')}",
+        f"external check: {_share(ex['accuracy'], ex.get('n'))} tiles"
+        + (f" (95 % CI {100*ex['ci'][0]:.1f}–{100*ex['ci'][1]:.1f})" if ex.get('ci') else '') + f" of {ex.get('data')}",
         f"intended use: {c['intended_use']}", f"limits: {c['limits']}"])
 
 def cmd_models(a:argparse.Namespace, # The parsed command line
