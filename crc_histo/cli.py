@@ -300,23 +300,33 @@ def _predict_options(p:argparse.ArgumentParser, # The sub-command's parser
     "Options of `crc-histo predict`."
     _model_options(p)
     _adapt_bn_option(p)
-    p.add_argument('paths', nargs='+', help='tile files, folders or glob patterns')
+    p.add_argument('paths', nargs='+', help="tile files, folders or glob patterns; 'sample': the 48 tiles shipped with the package")
     p.add_argument('--csv', help='write the table to this CSV file')
     p.add_argument('--bs', default=64, help='tiles per batch', **_check('bs'))
     p.add_argument('--mpp', help="the tiles' µm/px, to bring them to the model's scale (rescaled, then cut to its tile size)", **_check('mpp'))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 # %% ../nbs/13_cli.ipynb #60fa9470
+def _accuracy_line(fa:dict, # `inference.folder_accuracy` of a predictions table
+                  ) -> str:
+    "How many predictions match the tiles' class folders, in words."
+    rest = fa['tiles'] - fa['n']
+    return (f"accuracy: {100*fa['accuracy']:.1f} % = {fa['correct']}/{fa['n']} tiles, their class folders taken as labels"
+            + (f" ({rest} tile{'s' * (rest > 1)} outside class folders not scored)" if rest else ''))
+
+# %% ../nbs/13_cli.ipynb #69be1428
 def cmd_predict(a:argparse.Namespace, # The parsed command line
                ):
-    "Classify tiles (files, folders, globs); print a table or write a CSV with `save_predictions`."
+    "Classify tiles (files, folders, globs, `sample`); print a table or write a CSV with `save_predictions`; the accuracy when tiles sit in class folders."
     from crc_histo.export import load_models
-    from crc_histo.inference import predict_tiles, save_predictions
+    from crc_histo.inference import folder_accuracy, predict_tiles, save_predictions
     if a.csv: check_output(a.csv, what='the CSV')
-    df = predict_tiles(load_models(a.model, trust=a.trust), a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine, adapt_bn=a.adapt_bn)
+    model = load_models(a.model, trust=a.trust)
+    df = predict_tiles(model, a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine, adapt_bn=a.adapt_bn)
     if a.csv: print(f"{len(df)} tiles classified ({df.attrs['engine']} engine); table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
+    if fa := folder_accuracy(df, model.classes): print(_accuracy_line(fa))
 
 # %% ../nbs/13_cli.ipynb #dcc431ec
 def _map_options(p:argparse.ArgumentParser, # The sub-command's parser
@@ -468,19 +478,27 @@ def _models_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--registry', help='a registry JSON file instead of the one shipped in the package')
 
 # %% ../nbs/13_cli.ipynb #9232b9ba
+def _share(accuracy:float, # A share of tiles right
+           n:int|None, # Of how many tiles
+          ) -> str:
+    "'95.4 % = 954/1000' (the arithmetic behind a percentage), or just the percentage when `n` is unknown."
+    return f"{100*accuracy:.1f} %" + (f" = {round(accuracy*n)}/{n}" if n else '')
+
+# %% ../nbs/13_cli.ipynb #ab02617a
 def _card_lines(name:str, # The model's name
                 c:dict, # Its card (`read_registry`)
                ) -> str:
     "A model card as lines a person reads."
-    from crc_histo.zoo import accuracy_text
     ts, pf, ex = c['tile_split'], c['patient_folds'], c['external']
     return '\n'.join([f"{name}: {c['backbone']}, {len(c['classes'])} classes ({', '.join(c['classes'])})",
         f"tiles: {c['tile_px']} px at {c['mpp']} µm/px; normalisation mean {c['normalisation']['mean']}, std {c['normalisation']['std']}",
         f"trained on: {c['training_data']}", f"licence: {c['licence']}", f"command: {c['command']}",
-        f"tile split: {accuracy_text(ts)} on {ts.get('n')} held-out tiles (95 % CI), in {ts.get('arithmetic', 'fp32')}"
-        + (f"; {100*t['accuracy']:.1f} % in {t['precision']} as validated during training" if (t := ts.get('at_training')) else ''),
+        f"tile split: {_share(ts['accuracy'], ts.get('n'))} held-out tiles, {ts.get('arithmetic', 'fp32')}"
+        + (f" (95 % CI {100*ts['ci'][0]:.1f}–{100*ts['ci'][1]:.1f})" if ts.get('ci') else '')
+        + (f"; the training run's last validation pass, in {t['precision']}: {_share(t['accuracy'], ts.get('n'))}" if (t := ts.get('at_training')) else ''),
         f"patient folds: {100*pf['mean']:.1f} ± {100*pf['sd']:.1f} % over {pf['n_folds']} folds (the recipe, two patients held out per fold)",
-        f"external check: {accuracy_text(ex)} on {ex.get('n')} tiles of {ex.get('data')}",
+        f"external check: {_share(ex['accuracy'], ex.get('n'))} tiles"
+        + (f" (95 % CI {100*ex['ci'][0]:.1f}–{100*ex['ci'][1]:.1f})" if ex.get('ci') else '') + f" of {ex.get('data')}",
         f"intended use: {c['intended_use']}", f"limits: {c['limits']}"])
 
 def cmd_models(a:argparse.Namespace, # The parsed command line

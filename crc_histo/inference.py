@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .core import CrcHistoError, atomic_path, check_mpp, cohorts, shown_name, rgb8_problem, tile_files, tile_label
+from .core import CrcHistoError, atomic_path, check_mpp, cohorts, shown_name, rgb8_problem, sample_path, tile_files, tile_label
 from .precision import resolve_precision
 from .domain import adapt_bn
 from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
@@ -24,8 +24,8 @@ from .export import TileClassifier, as_model, export_onnx, load_model, stain_nor
 
 # %% auto #0
 __all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles', 'tile_prober',
-           'read_tile_batch', 'warn_tile_problems', 'predict_tiles', 'model_mpp', 'save_predictions', 'evaluate_model',
-           'read_class_map', 'external_report', 'adabn_note', 'adapted_model']
+           'read_tile_batch', 'warn_tile_problems', 'predict_tiles', 'model_mpp', 'save_predictions', 'folder_accuracy',
+           'evaluate_model', 'read_class_map', 'external_report', 'adabn_note', 'adapted_model']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -78,13 +78,13 @@ def read_tile(path:Path|str, # Tile image file
     return a
 
 # %% ../nbs/11_inference.ipynb #2a47ddf2
-def tile_paths(paths:Path|str|list, # Files, folders and/or glob patterns
+def tile_paths(paths:Path|str|list, # Files, folders and/or glob patterns; 'sample': the 48 tiles shipped with the package
               ) -> list[Path]:
     "The image files named by `paths`, folders expanded recursively and globs matched, in order."
     if isinstance(paths, (str, Path)): paths = [paths]
     res = []
     for p in paths:
-        p = Path(p)
+        p = sample_path() if str(p) == 'sample' and not Path(p).exists() else Path(p)  # as `--data sample`: a folder of that name wins
         if p.is_dir(): fs = tile_files(p)
         elif p.is_file(): fs = [p]
         elif glob.has_magic(str(p)): fs = [Path(f) for f in sorted(glob.glob(str(p), recursive=True)) if Path(f).is_file()]
@@ -325,6 +325,17 @@ def save_predictions(df:pd.DataFrame, # Result of `predict_tiles`
     dest = Path(dest)
     with atomic_path(dest) as tmp: df.assign(file=df.file.map(shown_name)).to_csv(tmp, index=False, float_format='%.5f')  # a failed write: one sentence, no partial file; names that are not UTF-8 with \\x escapes
     return dest
+
+# %% ../nbs/11_inference.ipynb #2459102d
+def folder_accuracy(df:pd.DataFrame, # Result of `predict_tiles`
+                    classes:list, # The model's classes
+                   ) -> dict|None:
+    "The share of predictions that match the tiles' folders, on the tiles whose folder is one of `classes`: n, correct, accuracy, tiles (all rows); `None` if no tile is in such a folder."
+    labels = df.file.map(tile_label)
+    known = labels.isin(list(classes))
+    if not known.any(): return None
+    n, correct = int(known.sum()), int((df.tissue[known] == labels[known]).sum())
+    return dict(n=n, correct=correct, accuracy=correct/n, tiles=len(df))
 
 # %% ../nbs/11_inference.ipynb #7c7b6043
 def _member_probs(model:TileClassifier, # A loaded model or `TileEnsemble`
