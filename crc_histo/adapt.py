@@ -26,6 +26,7 @@ __all__ = ['source_image', 'region_split', 'random_split', 'pick_tiles', 'score'
 # %% ../nbs/17_adapt.ipynb #01586da8
 _source_re = re.compile(r'_(CRC-Prim-HE-[^.]+)\.tif_Row_(\d+)_Col_(\d+)')
 
+# %% ../nbs/17_adapt.ipynb #cd98d33e
 def source_image(f:Path|str, # A Kather 2016 tile
                 ) -> tuple:
     "The source image a Kather 2016 tile was cut from, and the tile's row and column in it."
@@ -50,6 +51,7 @@ def region_split(files:list, # One patient's tiles
             for f in fs: (pool if source_image(f)[2] < mid else scored).append(f)
     return pool, scored
 
+# %% ../nbs/17_adapt.ipynb #7cee7eae
 def random_split(files:list, # One patient's tiles
                  seed:int=0, # Seed of the draw
                 ) -> tuple[list, list]:
@@ -89,6 +91,7 @@ def score(model:TileClassifier, # A loaded model
     if missed is not None: missed += [(f"{t}/{Path(f).name}", p) for f, t, p in zip(df.file, truth, df.tissue) if t != p]
     return float((df.tissue.to_numpy() == truth).mean())
 
+# %% ../nbs/17_adapt.ipynb #5a3e6eae
 def _class_folders(tiles, d):
     "Lay `tiles` out in `d` as class folders of links, as `crc-histo tiles` would cut them; return `d`."
     for f in tiles:
@@ -97,6 +100,7 @@ def _class_folders(tiles, d):
         os.symlink(Path(f).resolve(), dest)
     return d
 
+# %% ../nbs/17_adapt.ipynb #e12ddc41
 def adapt_tiles(parent:Path|str, # The model to adapt (a name or a model folder)
                 tiles:list, # The annotated tiles, in class folders
                 replay:list|None=None, # Tiles to replay (all of them are used)
@@ -129,8 +133,25 @@ def fold_patients(files:list, # Kather 2016 tiles
     for i in val: held[patient_id(files[i])].append(files[i])
     return [files[i] for i in trn], dict(sorted(held.items()))
 
+# %% ../nbs/17_adapt.ipynb #72ea000e
 def _key(r): return json.dumps({**{k: r[k] for k in ('fold', 'patient', 'protocol', 'how', 'k', 'replay', 'seed', 'settings')}, 'start': r.get('start', 'parent')}, sort_keys=True)
 
+# %% ../nbs/17_adapt.ipynb #150c77c0
+def _adapt_run(row, model, parent, picked, scored, other, trn, replay_n, base, base_other):
+    "One run of `adaptation_study`: adapt (or retrain) on `picked` as `row` says, score the patient's `scored` tiles and the fold's `other` patient; the row's measurements."
+    t0 = time.perf_counter()
+    if row['k'] == 0: adapted, secs = model, 0.
+    else:
+        rep = replay_files(trn, replay_n, seed=row['seed']) if row['replay'] else None
+        adapted, m = (retrain_tiles(picked, trn, seed=row['seed'], **row['settings']) if row['start'] == 'imagenet' else
+                      adapt_tiles(parent, picked, rep, seed=row['seed'], **row['settings']))
+        secs = m['train_seconds']
+    missed = []
+    return dict(n_tiles=len(picked), n_scored=len(scored), per_class={c: sum(tile_label(f) == c for f in picked) for c in model.classes if any(tile_label(f) == c for f in picked)},
+                before=base[row['protocol']], after=score(adapted, scored, missed), other_before=base_other, other_after=score(adapted, other) if row['k'] else base_other,
+                train_seconds=secs, seconds=time.perf_counter() - t0, torch_threads=torch.get_num_threads(), missed=missed)
+
+# %% ../nbs/17_adapt.ipynb #fa79b873
 def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                      parents:dict, # {fold: model folder} of the recipe trained on each patient fold
                      out:Path|str, # Folder for results.jsonl
@@ -164,18 +185,8 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                     margins = dict(zip(map(Path, pp.file), tile_uncertainty(pp[model.classes].to_numpy())[0]))
                 picked = pick_tiles(pool, row['k'], row['how'], margins if row['how'] == 'margin' else None, seed=row['seed'])
                 if row['k'] and not picked: log(f"fold {fold} {patient} {row['protocol']}: no tiles to annotate, skipped"); continue
-                t0 = time.perf_counter()
-                if row['k'] == 0: adapted, secs = model, 0.
-                else:
-                    rep = replay_files(trn, replay_n, seed=row['seed']) if row['replay'] else None
-                    try: adapted, m = (retrain_tiles(picked, trn, seed=row['seed'], **row['settings']) if row['start'] == 'imagenet' else
-                                       adapt_tiles(parent, picked, rep, seed=row['seed'], **row['settings']))
-                    except CrcHistoError as e: log(f"fold {fold} {patient} {row['protocol']} k={row['k']}: not adapted: {e}"); continue
-                    secs = m['train_seconds']
-                missed = []
-                row.update(n_tiles=len(picked), n_scored=len(scored), per_class={c: sum(tile_label(f) == c for f in picked) for c in model.classes if any(tile_label(f) == c for f in picked)},
-                           before=base[row['protocol']], after=score(adapted, scored, missed), other_before=base_other, other_after=score(adapted, other) if row['k'] else base_other,
-                           train_seconds=secs, seconds=time.perf_counter() - t0, torch_threads=torch.get_num_threads(), missed=missed)
+                try: row.update(_adapt_run(row, model, parent, picked, scored, other, trn, replay_n, base, base_other))
+                except CrcHistoError as e: log(f"fold {fold} {patient} {row['protocol']} k={row['k']}: not adapted: {e}"); continue
                 with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
                 done.add(_key(row)); rows.append(row)
                 log(f"fold {fold} {patient} {row['protocol']:6s} {row['how']:6s} k={row['k']:2d} replay={row['replay']!s:5s} from {row['start']} seed {row['seed']}: "

@@ -27,6 +27,7 @@ def _checked(conv, ok, need):
         return v
     return check
 
+# %% ../nbs/13_cli.ipynb #32ad79df
 _positive_int = _checked(int, lambda v: v > 0, 'must be positive')
 _nonneg_int = _checked(int, lambda v: v >= 0, 'must be 0 or more')
 _lr = _checked(float, lambda v: 0 < v < 10, 'a learning rate must be between 0 and 10')
@@ -40,6 +41,7 @@ _mpp = _checked(float, lambda v: 0 < v < 100, 'microns per pixel must be a posit
 _option_types = dict(size=_tile_px, mpp=_mpp, bs=_positive_int, stride=_positive_int, seeds=_positive_int, folds=_positive_int)  # numbers of the other commands
 _option_choices = dict(cohort=tuple(cohorts), splitter=('random', 'patient'))
 
+# %% ../nbs/13_cli.ipynb #2658bf2e
 def _rule_check(name:str, # A setting of `train`
                ) -> dict:
     "The argparse settings from `train_rules`: the setting's choices, or a type that applies its test (int or float as `train` declares it)."
@@ -48,6 +50,7 @@ def _rule_check(name:str, # A setting of `train`
     if rule is None: return {}
     return dict(choices=rule) if isinstance(rule[0], str) else dict(type=_checked(setting_type(name), *rule))
 
+# %% ../nbs/13_cli.ipynb #77059854
 def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...)
           ) -> dict:
     "The argparse settings that check option `name`: its type or its choices (train's settings: from `train_rules`); `{}` when it has no check."
@@ -60,6 +63,7 @@ def _check(name:str, # The option's parameter name (`bs`, `lr`, `precision`, ...
 # %% ../nbs/13_cli.ipynb #4fa6a856
 _anno_types = dict(int=int, float=float)
 
+# %% ../nbs/13_cli.ipynb #1996eee3
 def _add_option(p, # Parser or argument group to add the option to
                 name:str, # Parameter name; the option is `--name` with dashes
                 info:dict, # The parameter's `docments(fn, full=True)` entry: default, anno and docment
@@ -165,6 +169,7 @@ def launch_command(args:list, # The `crc-histo` arguments every process runs, e.
     if exe is None: raise CrcHistoError("The crc-histo command is not on PATH, so it cannot be launched in several processes.")
     return ['accelerate', 'launch', '--multi_gpu', '--num_processes', str(n), exe, *map(str, args)]
 
+# %% ../nbs/13_cli.ipynb #b16e37fe
 def _launch(a):
     "Run this `train --distributed` command again in one process per GPU, through Accelerate."
     import subprocess, shlex, torch
@@ -176,6 +181,7 @@ def _launch(a):
     print('launching:', shlex.join(cmd), flush=True)
     if (rc := subprocess.call(cmd)): raise CrcHistoError(f"The distributed run failed (exit status {rc}); its processes' messages are above.")
 
+# %% ../nbs/13_cli.ipynb #bdf95c94
 def cmd_train(a:argparse.Namespace, # The parsed command line
              ):
     "Train with one of the Kaggle study's recipes; write the model, checkpoint and metrics.json to --out."
@@ -203,6 +209,7 @@ def _model_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--engine', default='auto', choices=['auto', 'eager', 'compile', 'onnx', 'openvino', 'int8'],
                    help="how the network runs: auto (for 1000 tiles or more, eager PyTorch, ONNX Runtime or OpenVINO, whichever is installed and runs the first batch fastest; else eager), eager, compile (torch.compile; compiling takes a minute or two), onnx, openvino (float32), or int8 (quantised; a few predictions change) (default: %(default)s)")
 
+# %% ../nbs/13_cli.ipynb #b91ece00
 def _adapt_bn_option(p:argparse.ArgumentParser, # The parser of `evaluate` or `predict`
                     ):
     "The `--adapt-bn` flag: test-time BatchNorm adaptation (AdaBN), opt-in."
@@ -253,6 +260,7 @@ def _data_mpp(path, cohort, model):
     try: return c.mpp if abs(c.mpp - model_mpp(model)) > 1e-9 else None
     except CrcHistoError: return None  # a model that does not know its scale: tiles are resized as they come
 
+# %% ../nbs/13_cli.ipynb #bf1bd004
 def _external_lines(e:dict, # The 'external' part of one mode's summary
                    ) -> str:
     "Per data class: what it counts as and its accuracy with CI; then the classes left out and never true."
@@ -261,6 +269,7 @@ def _external_lines(e:dict, # The 'external' part of one mode's summary
     left = ', '.join(f"{k} ({n} tiles)" for k, n in e['left_out'].items()) or 'none'
     return '\n'.join(['by data class:', *rows, f"never the truth: {', '.join(e['never_truth']) or 'none'}; left out: {left}"])
 
+# %% ../nbs/13_cli.ipynb #849fee37
 def _record(a, res, mpp):
     "Record an external validation (plain predictions) in the model folder `a.model`; the folder."
     from crc_histo.data import data_spec
@@ -271,6 +280,7 @@ def _record(a, res, mpp):
                                            n=r['n'], accuracy=r['accuracy'], ci=r['ci'], by_data_class=e['by_data_class'],
                                            never_truth=e['never_truth'], left_out=e['left_out']))
 
+# %% ../nbs/13_cli.ipynb #a2c61f30
 def cmd_evaluate(a:argparse.Namespace, # The parsed command line
                 ):
     "Evaluate a saved model on the validation tiles of a split of a data folder, or on every tile of another cohort (--class-map)."
@@ -392,6 +402,7 @@ def _tiles_options(p:argparse.ArgumentParser, # The sub-command's parser
     p.add_argument('--min-inside', type=_checked(float, lambda v: 0 < v <= 1, 'a share from above 0 to 1'), default=0.5,
                    help="smallest share of a tile's area inside an annotation (default: %(default)s)")
 
+# %% ../nbs/13_cli.ipynb #66087ba5
 def cmd_tiles(a:argparse.Namespace, # The parsed command line
              ):
     "Cut the tiles QuPath annotations outline into class folders for training and evaluation."
@@ -501,6 +512,7 @@ def _card_lines(name:str, # The model's name
         + (f" (95 % CI {100*ex['ci'][0]:.1f}–{100*ex['ci'][1]:.1f})" if ex.get('ci') else '') + f" of {ex.get('data')}",
         f"intended use: {c['intended_use']}", f"limits: {c['limits']}"])
 
+# %% ../nbs/13_cli.ipynb #37fe79c9
 def cmd_models(a:argparse.Namespace, # The parsed command line
               ):
     "List the named pretrained models, or print one's card."
@@ -527,6 +539,7 @@ _commands = dict(
     reproduce=("rerun the Kaggle study's experiments", _reproduce_options, cmd_reproduce),
     bench=('Kaggle pipeline vs crc_histo on this machine', _bench_options, cmd_bench))
 
+# %% ../nbs/13_cli.ipynb #4a852ae3
 def build_parser() -> argparse.ArgumentParser:
     "The `crc-histo` argument parser; each sub-command declares its options when it is used."
     P = argparse.ArgumentParser(prog='crc-histo', description='Colorectal-cancer H&E tile classification (Kather et al. 2016).')

@@ -59,6 +59,7 @@ def _to_model_scale(a, scale, tile_px):
     t, l = (nh - tile_px)//2, (nw - tile_px)//2
     return a[t:t+tile_px, l:l+tile_px], True
 
+# %% ../nbs/11_inference.ipynb #2c40af7f
 def _load_tile(path, size, tile_px=None, scale=None):
     "Pixels of tile `path` at `size`×`size`, and whether its scale differs from the training tiles' `tile_px` (default `size`); `scale` first brings it to the model's µm/px."
     a = read_image(path, max_pixels=max(16_000_000, 16*size*size))
@@ -68,6 +69,7 @@ def _load_tile(path, size, tile_px=None, scale=None):
     if a.shape[:2] == (size, size): return a, odd
     return np.asarray(Image.fromarray(a).resize((size, size), Image.BILINEAR)), odd
 
+# %% ../nbs/11_inference.ipynb #e02fe076
 def read_tile(path:Path|str, # Tile image file
               size:int=150,  # The model's input size in px (Kather 2016 tiles are 150 px)
               tile_px:int|None=None, # The size of the model's training tiles in px; default `size`
@@ -111,10 +113,12 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
 # %% ../nbs/11_inference.ipynb #3de6ed2d
 engines = ('auto', 'eager', 'compile', 'onnx', 'openvino', 'int8')
 
+# %% ../nbs/11_inference.ipynb #1f8d1b56
 def _unit_array(x):
     "Tiles (uint8, or float in [0, 1]) as a contiguous float32 numpy array in [0, 1], ONNX Runtime's input."
     return (x.float() / (1 if torch.is_floating_point(x) else 255)).contiguous().numpy()
 
+# %% ../nbs/11_inference.ipynb #9674bd27
 def _quantise(f, calib, bs=32):
     "Static int8 quantisation (QDQ, per channel) of the ONNX file `f`, activation ranges from the tiles `calib`; the new file."
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
@@ -129,6 +133,7 @@ def _quantise(f, calib, bs=32):
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
     return q
 
+# %% ../nbs/11_inference.ipynb #a2410eb8
 class OrtTiles:
     "A `TileClassifier` exported to ONNX and run by ONNX Runtime: float32, or int8 calibrated on tiles."
     def __init__(self,
@@ -150,6 +155,7 @@ class OrtTiles:
         "Logits for tiles N×3×S×S, uint8 or float in [0, 1]."
         return torch.from_numpy(self.session.run(None, {'tiles': _unit_array(x)})[0])
 
+# %% ../nbs/11_inference.ipynb #7fe9b48b
 class OvTiles:
     "A `TileClassifier` exported to ONNX and compiled by OpenVINO for the CPU, in bfloat16 or float32 as `precision` resolves (OpenVINO's precision hint)."
     def __init__(self,
@@ -181,12 +187,14 @@ def _compiled_probs(model, tta, precision):
         return tile_probs(compiled, x, tta=tta, precision=precision)[:n]
     return fn
 
+# %% ../nbs/11_inference.ipynb #9d0cfe9b
 def _timed(fn, x):
     "Seconds `fn` takes on the batch `x`, timed on its second run (the first warms it up)."
     fn(x)
     t = time.perf_counter(); fn(x)
     return time.perf_counter() - t
 
+# %% ../nbs/11_inference.ipynb #2df0d336
 def _engine_probs(model, engine, tta, precision, calib):
     "The probability function of one engine (not 'auto'), its `engine` attribute set."
     if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
@@ -197,6 +205,7 @@ def _engine_probs(model, engine, tta, precision, calib):
     fn.engine = engine
     return fn
 
+# %% ../nbs/11_inference.ipynb #40fa8d5b
 def _auto_engines(model, n_tiles):
     "The exact engines 'auto' times against each other: eager, and for a large job on an exportable model each installed runtime (ONNX Runtime, OpenVINO)."
     if n_tiles is None or n_tiles < 1000 or stain_normalised(model): return ['eager']
@@ -206,6 +215,7 @@ def _auto_engines(model, n_tiles):
         except ImportError: pass
     return ['eager'] + found
 
+# %% ../nbs/11_inference.ipynb #82af6960
 def tile_prober(model:TileClassifier, # A loaded model or ensemble
                 engine:str='eager', # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see above)
                 tta:bool=False, # Average over the 8 dihedral views
@@ -237,6 +247,7 @@ def read_tile_batch(files:list, # Tile files
         if r: resized.append(str(f))
     return ok, (np.stack(arrs) if arrs else None), errs, resized
 
+# %% ../nbs/11_inference.ipynb #f6e806ea
 def _tile_batches(chunks, size, tile_px=None, scale=None, workers=2):
     "`read_tile_batch` of each chunk of files in turn, the next two chunks decoded in threads while the caller works on one."
     with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -246,6 +257,7 @@ def _tile_batches(chunks, size, tile_px=None, scale=None, workers=2):
             if k + 2 < len(chunks): todo.append(pool.submit(read_tile_batch, chunks[k+2], size, tile_px, scale))
             yield res
 
+# %% ../nbs/11_inference.ipynb #ec3e0979
 def warn_tile_problems(n:int, # How many files were to be read
                        errors:list, # (file, why) of each file that could not be read (`read_tile_batch`)
                        resized:list, # Files whose size differs from the training tiles'
@@ -304,12 +316,14 @@ def _check_mpp(mpp):
     "`mpp` as a float, or a `CrcHistoError` unless it is a positive finite number of µm per pixel."
     return check_mpp(mpp)  # the core chapter's one rule
 
+# %% ../nbs/11_inference.ipynb #0858ac6d
 def _scale_note(model, mpp):
     "What bringing tiles at `mpp` µm/px to the model's scale does, in words."
     mm = model_mpp(model)
     return (f"The tiles at {mpp:g} µm/px were brought to the model's {mm:g} µm/px: rescaled by {mpp/mm:.3f}, then cut to their "
             f"central {model.tile_px} px ({model.tile_px*mm:.0f} µm), the physical size of its training tiles.")
 
+# %% ../nbs/11_inference.ipynb #c10f817a
 def model_mpp(model:TileClassifier, # A loaded model or ensemble
              ) -> float:
     "The µm per pixel of the model's training tiles: recorded in its metadata, or Kather 2016's 0.495 for a model that predates cohorts."
@@ -386,6 +400,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
 class_maps = {'nct': {'ADI': '07_ADIPOSE', 'BACK': '08_EMPTY', 'DEB': '05_DEBRIS', 'LYM': '04_LYMPHO', 'MUC': '05_DEBRIS',
                       'MUS': '02_STROMA', 'NORM': '06_MUCOSA', 'STR': '02_STROMA', 'TUM': '01_TUMOR'}}  # NCT-CRC-HE → Kather 2016
 
+# %% ../nbs/11_inference.ipynb #9543c2b9
 def _map_file(p):
     "The {class: class or None} pairs of a JSON or CSV class-map file."
     try: text = p.read_text()
@@ -400,6 +415,7 @@ def _map_file(p):
     if any(len(r) > 2 for r in rows): raise CrcHistoError(f"The class map {p} must have one 'their class,model class' pair per line.")
     return {r[0]: (r[1] if len(r) > 1 else None) for r in rows}
 
+# %% ../nbs/11_inference.ipynb #79bd67b9
 def read_class_map(spec:str|Path|dict, # 'nct' (built in), a dict, or a .json / .csv file
                   ) -> dict:
     "A class map {data class: model class, or None to leave the class out}."
@@ -421,6 +437,7 @@ def _mapped(files, labels, cm, classes):
     left_out = dict(Counter(l for l in labels if not cm[l]))
     return [files[i] for i in keep], [labels[i] for i in keep], [cm[labels[i]] for i in keep], cm, left_out
 
+# %% ../nbs/11_inference.ipynb #e75e3b42
 def external_report(preds, # Predicted model-class index per tile
                     targs, # True model-class index per tile (through the class map)
                     labels:list, # The tiles' own (data) classes
@@ -445,11 +462,13 @@ def adabn_note(n:int, # How many tiles the statistics came from
     "The sentence that goes with every prediction or score after AdaBN."
     return f"BatchNorm statistics re-estimated on these {n} tiles (AdaBN, --adapt-bn); it lowers accuracy when their class mix is skewed."
 
+# %% ../nbs/11_inference.ipynb #81ca4865
 def _adabn_engine(engine):
     "The engine that runs an AdaBN-adapted model: eager, which 'auto' picks; any other is refused."
     if engine in ('auto', 'eager'): return 'eager'
     raise CrcHistoError(f"--adapt-bn (adapt_bn) adapts the PyTorch model, so it runs on the eager engine only, not {engine}: use --engine eager or auto.")
 
+# %% ../nbs/11_inference.ipynb #b3062e6d
 def _rebatched(arrays, # Tile arrays N×H×W×3 of any sizes, in order
                b:int,  # Tiles per batch (at least 2)
               ):
@@ -465,6 +484,7 @@ def _rebatched(arrays, # Tile arrays N×H×W×3 of any sizes, in order
     if held is not None: yield held
     if buf is not None and len(buf): yield buf
 
+# %% ../nbs/11_inference.ipynb #70e05a23
 def adapted_model(model:TileClassifier, # A loaded model or `TileEnsemble` (each member is adapted)
                   files:list, # The tiles about to be classified: all readable ones are used
                   bs:int=64, # Tiles per batch, as in `predict_tiles`; each batch weighs the same in the average

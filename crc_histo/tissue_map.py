@@ -436,6 +436,22 @@ def remove_partials(out:Path|str, # An output folder whose lock (`folder_lock`) 
         else: p.unlink()
         say(f"removed {shown_name(p.name)}, which a killed run left unfinished")
 
+# %% ../nbs/12_tissue_map.ipynb #4d596b94
+def _map_one(model, f, out, head, say, mpp, command, kwargs):
+    "Map slide `f` into `out/<stem>` and say how it went; return why it failed, or None. One bad slide must not stop the others."
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter('always')
+            with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=mpp, command=command, **kwargs)
+        for w in seen:
+            if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
+    except Exception as e:  # say why and go on
+        why = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
+        say(f"{head} not mapped: {why}"); return why
+    area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
+    say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
+    say(f"{head} {speed_line(info)}")
+
 # %% ../nbs/12_tissue_map.ipynb #1caee8d5
 def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                slides:list, # Slide or image files, folders of them, or glob patterns
@@ -463,18 +479,7 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
         for i, f in enumerate(mine):
             head = f"[{i+1}/{len(mine)}] {shown_name(f.name)}:"
             if (out/f.stem/'fractions.csv').exists() and f not in others: say(f"{head} already mapped"); continue
-            try:
-                with warnings.catch_warnings(record=True) as seen:
-                    warnings.simplefilter('always')
-                    with atomic_path(out/f.stem) as tmp: fr, info = map_image(model, f, tmp, mpp=None if recorded_mpp(f) else mpp, command=command, **kwargs)
-                for w in seen:
-                    if issubclass(w.category, UserWarning) and 'does not look like' in str(w.message): say(f"{head} warning: {w.message}")
-            except Exception as e:  # one bad slide must not stop the others: say why and go on
-                failed[f.name] = str(e) if isinstance(e, CrcHistoError) else f"{type(e).__name__}: {e}"
-                say(f"{head} not mapped: {failed[f.name]}"); continue
-            area = f", {fr.area_mm2.sum():.1f} mm² at {info['slide_mpp']:.3f} µm/px" if 'area_mm2' in fr else ''
-            say(f"{head} {info['tissue_tiles']} of {info['tiles']} tiles hold tissue{area}; most is {fr['name'][fr.fraction.idxmax()]} ({fr.fraction.max():.0%})")
-            say(f"{head} {speed_line(info)}")
+            if (why := _map_one(model, f, out, head, say, mpp if not recorded_mpp(f) else None, command, kwargs)): failed[f.name] = why
         summary = _summary(out, todo, failed, say)
         with atomic_path(out/'summary.csv') as tmp: summary.to_csv(tmp, index=False, float_format='%.5f')
     return summary, failed

@@ -75,6 +75,7 @@ def lr_find_report(learn:Learner, # Learner with a pretrained body
 _aug_tfms = dict(histo=histo_tfms, dihedral=partial(histo_tfms, max_rotate=0.), fastai=lambda size, stain, zoom: aug_transforms(size=size),
                  none=lambda size, stain, zoom: None)
 
+# %% ../nbs/08_train.ipynb #6db25522
 def _add_domain_tfms(dls, colour, blur, jpeg):
     "Add `domain_tfms` to every loader of fast `dls`; RandStain's distribution is fitted on the training tiles (`dls.randstain`)."
     rows = dls.train._rows.sort().values
@@ -82,6 +83,7 @@ def _add_domain_tfms(dls, colour, blur, jpeg):
     for t in domain_tfms(colour, blur, jpeg, dls.randstain):
         for dl in dls.loaders: dl.after_batch.add(t)
 
+# %% ../nbs/08_train.ipynb #47657c16
 def _add_stain_norm(dls, n=400):
     "Fit a Macenko normaliser on (up to `n` of) the training tiles of fast `dls` and add it to every loader's batch pipeline."
     rows = dls.train._rows
@@ -89,6 +91,20 @@ def _add_stain_norm(dls, n=400):
     dls.stain_norm = fit_stain_normalizer(dls.train._cache[pick], n=n)
     for dl in dls.loaders: dl.after_batch.add(StainNorm(dls.stain_norm))
 
+# %% ../nbs/08_train.ipynb #b384f621
+def _check_dls_options(pipeline, aug, size, bs, stain_norm, colour, zoom, blur, jpeg, balance, replay):
+    "Raise a `CrcHistoError` for the first option `train_dls` cannot build loaders with; warn about the grey control."
+    if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
+    if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
+    if not 32 <= size <= 4096: raise CrcHistoError(f"Tile size must be from 32 to 4096 px, not {size}.")
+    if zoom and aug not in ('histo', 'dihedral'): raise CrcHistoError(f"--zoom works with the histo and dihedral augmentations, not {aug!r}.")
+    if colour == 'grey': warnings.warn("colour='grey' is a control: the model learns and is validated on grey tiles, but predict, evaluate and map give it colour tiles; do not use it to classify.")
+    if (colour != 'none' or blur or jpeg or balance != 'none' or replay) and pipeline != 'fast':
+        raise CrcHistoError("The colour, blur, JPEG, balance and replay options need the fast pipeline (pipeline='fast').")
+    if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
+    if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
+
+# %% ../nbs/08_train.ipynb #655a9728
 def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
               pipeline:str='fast', # 'fast' (tile cache, native size) or 'kaggle' (Resize(460) + aug_transforms(224))
               aug:str='histo', # Batch augmentation: 'histo', 'dihedral' (histo without rotation), 'fastai' or 'none'
@@ -110,18 +126,10 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
               replay:list|None=None, # More training tiles (fast pipeline): added to the training set only (`fast_dls`)
              ):
     "DataLoaders for training, by the fast or the Kaggle pipeline; with `stain_norm`, the fitted normaliser is `dls.stain_norm`."
-    if aug not in _aug_tfms: raise CrcHistoError(f"Unknown augmentation {aug!r}: choose {', '.join(_aug_tfms)}.")
-    if bs <= 0: raise CrcHistoError(f"Batch size must be positive, not {bs}.")
-    if not 32 <= size <= 4096: raise CrcHistoError(f"Tile size must be from 32 to 4096 px, not {size}.")
+    _check_dls_options(pipeline, aug, size, bs, stain_norm, colour, zoom, blur, jpeg, balance, replay)
     path = resolve_data(data)
     aug_size = size if pipeline == 'kaggle' else None  # the Kaggle pipeline resizes in its batch transforms
-    if zoom and aug not in ('histo', 'dihedral'): raise CrcHistoError(f"--zoom works with the histo and dihedral augmentations, not {aug!r}.")
     tfms = _aug_tfms[aug](size=aug_size, stain=stain, zoom=zoom)
-    domain = colour != 'none' or blur or jpeg or balance != 'none' or replay
-    if colour == 'grey': warnings.warn("colour='grey' is a control: the model learns and is validated on grey tiles, but predict, evaluate and map give it colour tiles; do not use it to classify.")
-    if domain and pipeline != 'fast': raise CrcHistoError("The colour, blur, JPEG, balance and replay options need the fast pipeline (pipeline='fast').")
-    if stain_norm not in ('none', 'macenko'): raise CrcHistoError(f"Unknown stain normalisation {stain_norm!r}: choose none or macenko.")
-    if stain_norm != 'none' and pipeline != 'fast': raise CrcHistoError("Stain normalisation needs the fast pipeline (pipeline='fast').")
     if pipeline == 'fast':
         dls = fast_dls(path, splitter=splitter, valid_pct=valid_pct, seed=seed, fold=fold, size=size, bs=bs,
                        batch_tfms=tfms, cache_dir=cache_dir, cohort=cohort, balance=balance, replay=replay)
@@ -138,10 +146,12 @@ def train_dls(data:str|Path='sample', # 'sample', 'kather2016' or a folder of cl
 def _versions(): return dict(crc_histo=__version__, torch=torch.__version__, fastai=fastai.__version__,
                              timm=timm.__version__, python=platform.python_version())
 
+# %% ../nbs/08_train.ipynb #a35be789
 def _device_name():
     if torch.cuda.is_available(): return torch.cuda.get_device_name(0)
     return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
 
+# %% ../nbs/08_train.ipynb #1e931c66
 def per_class_accuracy(preds:torch.Tensor, # Predicted class indices
                        targs:torch.Tensor, # True class indices
                        classes:list, # Class names in index order
@@ -178,6 +188,7 @@ def _rule_broken(name, v, rule):
     try: return None if rule[0](v) else rule[1]
     except TypeError: return 'must be a number'
 
+# %% ../nbs/08_train.ipynb #38daa2fe
 def check_train_settings(settings:dict, # `train`'s settings by name (any subset)
                         ):
     "Raise a `CrcHistoError` with one sentence for the first setting `train` cannot run with."
@@ -219,11 +230,13 @@ def run_config(dls:DataLoaders, # The run's DataLoaders
     return dict({k: str(v) if isinstance(v, Path) else v for k, v in settings.items()}, n_train=len(dls.train_ds),
                 n_valid=len(dls.valid_ds), valid_tiles=hashlib.sha1('\n'.join(names).encode()).hexdigest())
 
+# %% ../nbs/08_train.ipynb #e22bd308
 def run_identity(settings:dict, # `train`'s settings, with what was made of them (the data's path, the parent's identity, the replayed tiles' names)
                 ) -> dict:
     "The settings that say which run a checkpoint belongs to: all but `run_plumbing`, and `run_quiet`'s at their off value."
     return {k: v for k, v in settings.items() if k not in run_plumbing and not (k in run_quiet and v == run_quiet[k])}
 
+# %% ../nbs/08_train.ipynb #5524530b
 def run_record(settings:dict, # `train`'s settings
               ) -> dict:
     "The settings `metrics.json` keeps beside what `run_metrics` records itself: the split, the schedule (`phases`, its `epochs` the history), the weights used and the parent."
@@ -241,27 +254,32 @@ def _learner(dls, parent, s, out, tile_px, coh):
                   ({'mixup': [MixUp()], 'cutmix': [CutMix()]}.get(s['mix'], [])) + ([WeightAverage(s['ema'])] if s['ema'] else []))
     return learn
 
+# %% ../nbs/08_train.ipynb #481b618e
 def _distributed(learn):
     "fastai's `distrib_ctx` for `learn`: Accelerate's data-parallel trainer, BatchNorm synchronised across GPUs."
     try: import accelerate, fastai.distributed  # the second adds Learner.distrib_ctx
     except (ImportError, NameError): raise CrcHistoError("Distributed training needs Hugging Face Accelerate: pip install 'crc_histo[distributed]'.") from None
     return learn.distrib_ctx(sync_bn=torch.cuda.is_available())
 
+# %% ../nbs/08_train.ipynb #c8764739
 def _rates(recipe, phases, lr, lr_lo):
     "What to call each phase's learning rate in advice: the option that sets it, and its value."
     return [f"--lr-lo (now {lr_lo:g})" if recipe == 'onecycle' and not p.frozen else f"--lr (now {lr:g})" for p in phases]
 
+# %% ../nbs/08_train.ipynb #ec45cc9b
 def _tile_px(path):
     "The side in px of the tiles in `path`, which `check_dataset` has found square and all of one size."
     fs = tile_files(path)
     if not fs: raise CrcHistoError(f"No image tiles found in the class folders of {path}.")
     with Image.open(fs[0]) as im: return im.size[0]
 
+# %% ../nbs/08_train.ipynb #ecc236e1
 def default_schedule(adapt:bool=False, # A model adapted from another (`init`), rather than trained from ImageNet?
                     ) -> dict:
     "`train`'s epochs when not given: the recommended recipe's 1 frozen + 7 unfrozen, or 4 unfrozen to adapt a model (the adapt chapter)."
     return dict(epochs=4, frozen_epochs=0) if adapt else dict(epochs=7, frozen_epochs=1)
 
+# %% ../nbs/08_train.ipynb #1b862af4
 def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders, or a list of tile files
                  n:int=400, # How many tiles to draw (all of them if there are fewer)
                  classes:list|None=None, # Draw only tiles of these class folders (None: any)
@@ -275,6 +293,7 @@ def replay_files(replay:str|Path|list, # 'kather2016', a folder of class folders
     pick = np.random.default_rng(seed).permutation(len(files))[:n]
     return [files[i] for i in sorted(pick)]
 
+# %% ../nbs/08_train.ipynb #67027b4b
 def parent_model(init:str|Path, # A crc_histo model: a pretrained model's name (`crc-histo models`) or a saved model folder
                 ) -> tuple:
     "The model `init` names, loaded, and its identity for the new model's card: name and the SHA-256 of its weights (`load_model`'s `origin`)."
@@ -282,6 +301,7 @@ def parent_model(init:str|Path, # A crc_histo model: a pretrained model's name (
     parent = load_model(init)
     return parent, parent.origin
 
+# %% ../nbs/08_train.ipynb #33553f53
 def _init_cohort(path, coh, parent, tile_px, replay):
     "The cohort `coh` of `path` with the `parent` model's classes, after checking its tiles can adapt that model."
     present = [p.name for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith('.')]
@@ -296,6 +316,7 @@ def _init_cohort(path, coh, parent, tile_px, replay):
         + (f" at {parent.meta['mpp']} µm/px" if parent.meta.get('mpp') else '') + ": cut them at its scale (crc-histo tiles --model PARENT).")
     return coh._replace(classes=tuple(parent.classes), tile_px=parent.tile_px, mpp=parent.meta.get('mpp', coh.mpp))
 
+# %% ../nbs/08_train.ipynb #c24eaf05
 def _adapt_learner(dls, parent, **kwargs):
     "A `crc_learner` on `dls` that starts from the `parent` model: its backbone, weights, normalisation and stain normaliser."
     if parent.stain is not None:
@@ -307,6 +328,7 @@ def _adapt_learner(dls, parent, **kwargs):
     learn.crc_meta['weights'] = parent.meta.get('weights')
     return learn
 
+# %% ../nbs/08_train.ipynb #a5e801ab
 def _adapted_from(parent_id, dls, n_replay, coh):
     "What an adapted model's card records: its parent, the new training tiles per class and per slide (or patient), and the replayed count."
     new = [f for f in dls.train_ds.items[:len(dls.train_ds) - n_replay]]
@@ -314,6 +336,15 @@ def _adapted_from(parent_id, dls, n_replay, coh):
     groups = per(lambda f: patient_id(f, coh.patient_re)) if coh.patient_re and new else None
     return dict(init=parent_id, new_tiles=per(tile_label), slides=groups, replay_tiles=n_replay)
 
+# %% ../nbs/08_train.ipynb #68d88041
+def _train_record(s, coh, tile_px, history, data_secs, diverged, parent_id, dls, replayed):
+    "What `train` adds to `run_metrics`' record: its settings (`run_record`), the split, the data as given (`data_spec`), timings, warnings and the parent."
+    return dict(run_record(s), data=data_spec(s['data']), cohort=coh.name, tile_px=tile_px, train_seconds=sum(h['seconds'] for h in history),  # every epoch, also those before a resume
+                split=dict(splitter=s['splitter'], valid_pct=s['valid_pct'], split_seed=s['split_seed'], fold=s['fold'] if s['splitter'] == 'patient' else None),
+                data_seconds=data_secs, resumed=s['resume'], processes=max(1, num_distrib()), warnings=[diverged] if diverged else [],
+                **(_adapted_from(parent_id, dls, len(replayed), coh) if s['init'] is not None else {}))
+
+# %% ../nbs/08_train.ipynb #1bddd300
 def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class folders
           out:Path|str|None=None, # Folder for checkpoint.pth and metrics.json (None: nothing written)
           arch:str='mobilenet_v2', # Backbone (recommended: mobilenet_v2; the Kaggle study's: resnet18), tf_efficientnet_lite0/1/2 or any timm name
@@ -383,10 +414,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           _distributed(learn) if distributed and num_distrib() > 1 else contextlib.nullcontext()):
         history = fit_phases(learn, phases, checkpoint=out/'checkpoint.pth' if out and rank0 else None, resume=resume, config=config, rates=rates)
     if (diverged := divergence(history, len(dls.vocab), phases, rates)): warnings.warn(diverged)
-    record = dict(run_record(s), data=data_spec(data), cohort=coh.name, tile_px=tile_px, train_seconds=sum(h['seconds'] for h in history),  # every epoch, also those before a resume
-                  data_seconds=data_secs, resumed=resume, processes=max(1, num_distrib()), warnings=[diverged] if diverged else [],
-                  **(_adapted_from(parent_id, dls, len(replayed), coh) if parent is not None else {}))
-    metrics = run_metrics(learn, phases, history, split=dict(splitter=splitter, valid_pct=valid_pct, split_seed=split_seed, fold=fold if splitter == 'patient' else None), **record)
+    metrics = run_metrics(learn, phases, history, **_train_record(s, coh, tile_px, history, data_secs, diverged, parent_id, dls, replayed))
     if out is not None and rank0:
         with atomic_path(out/'metrics.json') as tmp: tmp.write_text(json.dumps(metrics, indent=2))
     return learn, metrics

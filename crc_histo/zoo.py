@@ -21,10 +21,12 @@ def pretrained_path() -> Path:
     "Folder of the models shipped inside the package, with their registry (`registry.json`)."
     return Path(str(files('crc_histo')))/'pretrained'
 
+# %% ../nbs/09a_zoo.ipynb #1516f8d7
 _sha_re = re.compile(r'[0-9a-f]{64}')
 _card_keys = ('classes', 'tile_px', 'mpp', 'normalisation', 'backbone', 'training_data', 'licence', 'command',
               'tile_split', 'patient_folds', 'external', 'intended_use', 'limits')
 
+# %% ../nbs/09a_zoo.ipynb #2fa94053
 def _entry_problem(name, e) -> str|None:
     "What is wrong with registry entry `name`, or None."
     if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._-]*', name): return f"its name {name!r} is not a plain name (letters, digits, '.', '_', '-')"
@@ -38,6 +40,7 @@ def _entry_problem(name, e) -> str|None:
     if missing := [k for k in _card_keys if k not in (e.get('card') or {})]: return f"its card lacks {', '.join(missing)}"
     return None
 
+# %% ../nbs/09a_zoo.ipynb #6ddc7713
 def read_registry(path:Path|str|None=None, # A registry JSON file; None: the one shipped in the package
                  ) -> dict:
     "The named models of a registry file, checked: name → entry (files with SHA-256, `folder` or `url`, card)."
@@ -54,6 +57,7 @@ def read_registry(path:Path|str|None=None, # A registry JSON file; None: the one
 # %% ../nbs/09a_zoo.ipynb #f60f25ed
 def _sha256(path:Path) -> str: return file_digest(path, 'sha256')  # the data chapter's file digest
 
+# %% ../nbs/09a_zoo.ipynb #50bf8cc4
 def verify_files(folder:Path, # Folder holding a model's files
                  shas:dict, # File name → expected SHA-256
                  what:str, # The model, for the message
@@ -70,6 +74,7 @@ def models_home() -> Path:
     "Where downloaded named models are kept: `models/` in the user data folder (`data_home`)."
     return data_home()/'models'
 
+# %% ../nbs/09a_zoo.ipynb #9de03a0c
 def fetch_model(name:str, # The model's name in `registry`
                 registry:dict|None=None, # Named models (`read_registry`); None: the shipped registry
                 dest:Path|str|None=None, # Folder to keep downloaded models in; None: `models_home()`
@@ -120,6 +125,7 @@ def accuracy_text(v:dict|None, # A card's accuracy record: {'accuracy', 'ci'} (f
     ci = f" ({100*v['ci'][0]:.1f}–{100*v['ci'][1]:.1f})" if v.get('ci') else ''
     return f"{100*v['accuracy']:.1f} %{ci}"
 
+# %% ../nbs/09a_zoo.ipynb #9c54af42
 def zoo_table(registry:dict|None=None, # Named models; None: the shipped registry
               dest:Path|str|None=None, # Where downloaded models are kept; None: `models_home()`
              ) -> list[dict]:
