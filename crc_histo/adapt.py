@@ -190,7 +190,7 @@ def adaptation_study(data:str|Path, # Kather 2016 ('kather2016' or its folder)
                 with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
                 done.add(_key(row)); rows.append(row)
                 log(f"fold {fold} {patient} {row['protocol']:6s} {row['how']:6s} k={row['k']:2d} replay={row['replay']!s:5s} from {row['start']} seed {row['seed']}: "
-                    f"{100*row['before']:.1f} -> {100*row['after']:.1f} % on {len(scored)} tiles; other patient {100*base_other:.1f} -> {100*row['other_after']:.1f} %; {secs:.0f} s")
+                    f"{100*row['before']:.1f} -> {100*row['after']:.1f} % on {len(scored)} tiles; other patient {100*base_other:.1f} -> {100*row['other_after']:.1f} %; {row['train_seconds']:.0f} s")
     return rows
 
 # %% ../nbs/17_adapt.ipynb #ad778f79

@@ -198,9 +198,9 @@ def check_train_settings(settings:dict, # `train`'s settings by name (any subset
     s = settings.get
     if s('epochs', 1) + s('frozen_epochs', 0) == 0: raise CrcHistoError("Epoch counts must be >= 0 and not both 0.")
     if s('resume') and s('out') is None: raise CrcHistoError("--resume needs --out, the folder of the interrupted run.")
-    if s('resume') and not (Path(s('out'))/'checkpoint.pth').is_file(): raise CrcHistoError(f"No checkpoint to resume from at {Path(s('out'))/'checkpoint.pth'}.")
     if s('resume') and s('distributed'): raise CrcHistoError("--resume is not supported with --distributed: resume it on one GPU, or start again.")
     if s('resume') and s('ema'): raise CrcHistoError("--resume cannot continue a weight average (--ema): the average is not in the checkpoint; train again.")
+    if s('resume') and not (Path(s('out'))/'checkpoint.pth').is_file(): raise CrcHistoError(f"No checkpoint to resume from at {Path(s('out'))/'checkpoint.pth'}.")
     if s('out') is not None: check_output(s('out'), folder=True, what='the run (checkpoint, metrics)')
 
 # %% ../nbs/08_train.ipynb #a5349737
