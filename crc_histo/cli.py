@@ -192,7 +192,7 @@ def cmd_train(a:argparse.Namespace, # The parsed command line
     out = check_output(Path(a.out)/'model', folder=True, what='the model').parent  # before any work
     learn, m = _call(train, a)
     record = {k: m[k] for k in ('accuracy', 'per_class_accuracy', 'split', 'phases', 'seed', 'train_bn', 'freeze_stem', 'label_smoothing', 'aug', 'stain', 'train_seconds',
-                             'init', 'new_tiles', 'slides', 'replay_tiles') if k in m}
+                             'init', 'class_map', 'new_tiles', 'slides', 'replay_tiles') if k in m}
     if rank_distrib(): return  # a distributed run: the first process writes the model
     save_model(learn, out/'model', meta=dict(learn.crc_meta, training=record))  # the model card states how it was trained
     scored = (f"accuracy {m['accuracy']:.4f} on {m['split']['n_valid']} validation tiles ({a.splitter} split)" if m['accuracy'] is not None

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/train.html.md"""
 
 # %% ../nbs/08_train.ipynb #836d8e55
 from __future__ import annotations
-import contextlib, hashlib, inspect, json, platform, re, tempfile, time, warnings
+import contextlib, hashlib, inspect, json, os, platform, re, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, torch
 import fastai, timm
@@ -177,7 +177,7 @@ train_rules = dict(  # setting: its choices, or (test, what it needs)
     replay_tiles=(lambda v: v > 0, 'must be positive'))
 run_plumbing = ('out', 'tensorboard', 'resume', 'cache_dir', 'distributed', 'cbs', 'precision', 'replay_tiles')  # how a run is carried out, not what it is
 run_quiet = dict(stain_norm='none', cohort=None, colour='none', zoom=0, blur=0, jpeg=0, mix='none', ema=0, balance='none', freeze_stem=0,
-                 train_bn=True, init=None, replay=None)  # left out of a checkpoint's identity at these values: checkpoints from before they existed still resume
+                 train_bn=True, init=None, replay=None, class_map=None)  # left out of a checkpoint's identity at these values: checkpoints from before they existed still resume
 
 # %% ../nbs/08_train.ipynb #444c9400
 def _rule_broken(name, v, rule):
@@ -336,6 +336,21 @@ def _adapted_from(parent_id, dls, n_replay, coh):
     groups = per(lambda f: patient_id(f, coh.patient_re)) if coh.patient_re and new else None
     return dict(init=parent_id, new_tiles=per(tile_label), slides=groups, replay_tiles=n_replay)
 
+# %% ../nbs/08_train.ipynb #6f96f8b8
+def _mapped_folders(path, parent, class_map):
+    "The class folders of `path` under the `parent`'s class names (a temporary folder of links; a tile cut from slides keeps its name, so its slide splits as before), and the mapping used."
+    from crc_histo.annotations import match_classes  # a later chapter: only a class map needs it
+    if parent is None: raise CrcHistoError("--class-map names a parent model's classes for the class folders of --data: give the parent with --init.")
+    names = [p.name for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith('.')]
+    mapping = match_classes(names, parent.classes, class_map)
+    tmp = Path(tempfile.mkdtemp(prefix='crc_histo_classes_'))
+    for name, cls in mapping.items():
+        (tmp/cls).mkdir(exist_ok=True)
+        for f in sorted((path/name).iterdir()):
+            if f.is_file() and not f.name.startswith('.') and not (tmp/cls/f.name).exists(): os.symlink(f.resolve(), tmp/cls/f.name)
+    if (path/'manifest.csv').is_file(): os.symlink((path/'manifest.csv').resolve(), tmp/'manifest.csv')  # tiles cut from slides: split by slide
+    return tmp, mapping
+
 # %% ../nbs/08_train.ipynb #68d88041
 def _train_record(s, coh, tile_px, history, data_secs, diverged, parent_id, dls, replayed):
     "What `train` adds to `run_metrics`' record: its settings (`run_record`), the split, the data as given (`data_spec`), timings, warnings and the parent."
@@ -385,6 +400,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
           init:str|Path|None=None, # Start from this crc_histo model (a name of `crc-histo models` or a model folder) instead of ImageNet: its backbone, weights, classes, scale and normalisation; `arch`, `pretrained` and `weights` are then unused
           replay:str|Path|list|None=None, # Also train on `replay_tiles` tiles drawn from this data ('kather2016', a folder or a list of tiles; e.g. the parent's training data), against forgetting
           replay_tiles:int=400, # How many tiles `replay` adds
+          class_map:str|Path|dict|None=None, # With `init`: which of the parent's classes each class folder of `data` holds (a two-column .csv or .json, as `crc-histo tiles --class-map`); folders it does not name are matched by name (Tumor: 01_TUMOR)
           cbs:list|None=None, # Extra fastai callbacks
          ):
     "Train a tissue classifier with one of the Kaggle study's recipes; return the learner and its metrics."
@@ -396,6 +412,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     path = resolve_data(data)
     coh = find_cohort(path, cohort)
     parent, parent_id = parent_model(init) if init is not None else (None, None)
+    if class_map is not None: path, s['class_map'] = _mapped_folders(path, parent, class_map)  # from here on the folders carry the parent's class names
     if parent is None: check_dataset(path, size=None, classes=coh.classes)  # the rule `crc-histo check` applies (RGB, square, one size), before any cache or training
     tile_px = _tile_px(path)  # recorded: predict resizes tiles of this size to `size` as training did, and warns about others
     if parent is not None: coh, s['arch'], s['size'] = _init_cohort(path, coh, parent, tile_px, replay), parent.meta['arch'], parent.size
@@ -407,7 +424,7 @@ def train(data:str|Path='sample', # 'sample', 'kather2016' or a folder of class 
     data_secs = time.perf_counter() - t0
     if len(dls.train_ds) < 2: raise CrcHistoError(f"Training needs at least 2 tiles, and {path} gives {len(dls.train_ds)} to train on (after {len(dls.valid_ds)} held out for validation).")
     learn = _learner(dls, parent, s, out, tile_px, coh)
-    config = run_config(dls, **run_identity(dict(s, data=path, init=parent_id, replay=[f"{tile_label(f)}/{Path(f).name}" for f in replayed] or None)))
+    config = run_config(dls, **run_identity(dict(s, data=resolve_data(data), init=parent_id, replay=[f"{tile_label(f)}/{Path(f).name}" for f in replayed] or None)))
     rank0 = rank_distrib() == 0  # in a distributed run only the first process writes files
     rates = _rates(recipe, phases, lr, lr_lo)
     with (output_folder(out) if out is not None else contextlib.nullcontext(),  # made only once the learner exists, and gone again if the fit fails before writing
