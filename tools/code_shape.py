@@ -43,8 +43,9 @@ if __name__ == '__main__':
     big = max(lines, key=lines.get)
     print(f'{len(lines)} modules, {sum(lines.values())} lines; biggest: {big} ({lines[big]} lines)')
     over = sorted([c for c in cells if c[2] > a.max], key=lambda c: -c[2])
-    print(f'{len(cells)} exported cells: median {statistics.median(sizes):g} lines, largest {max(sizes)}, {sum(s > 30 for s in sizes)} over 30, {len(over)} over {a.max}')
-    for nb, first, n in over: print(f'  {n:3d} lines  {nb}: {first}')
+    print(f'{len(cells)} exported cells: median {statistics.median(sizes):g} lines, largest {max(sizes)}, {sum(s > 30 for s in sizes)} over 30, '
+          f'{sum(s > 40 for s in sizes)} over 40' + (f', {len(over)} over {a.max} (the limit given)' if a.max != 40 else ''))
+    for nb, first, n in sorted([c for c in cells if c[2] > 40], key=lambda c: -c[2]): print(f'  {n:3d} lines  {nb}: {first}')
     print(f'private names imported across modules: {len(priv)}')
     for m, ln, s in priv: print(f'  {m}:{ln}: {s}')
     bad = statistics.median(sizes) > a.median or over or priv
