@@ -335,6 +335,7 @@ def cmd_predict(a:argparse.Namespace, # The parsed command line
     df = predict_tiles(model, a.paths, bs=a.bs, tta=a.tta, progress=not a.quiet, mpp=a.mpp, engine=a.engine, adapt_bn=a.adapt_bn)
     if a.csv: print(f"{len(df)} tiles classified ({df.attrs['engine']} engine); table in {save_predictions(df, a.csv)}")
     else: print(df[['file', 'tissue', 'prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
+    if df.attrs.get('engine_choice'): print(df.attrs['engine_choice'], file=sys.stderr)  # stderr: the table on stdout stays a table
     if not len(df): raise CrcHistoError("None of the given files could be classified.")
     if fa := folder_accuracy(df, model.classes): print(_accuracy_line(fa))
 
@@ -363,12 +364,12 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
            ):
     "Tissue map of large H&E images or whole slides: overlay PNG with legend, class map, areas, QuPath tiles; several at once with a summary."
     import glob
-    from crc_histo.export import load_models
+    from crc_histo.export import model_ref
     import shlex
     from crc_histo.core import folder_lock, output_folder, shown_name
     from crc_histo.tissue_map import map_image, map_slides, remove_partials, speed_line
     out = check_output(a.out, folder=True, what='the map')
-    model = load_models(a.model, trust=a.trust)
+    model = model_ref(a.model, trust=a.trust)  # the network is built only if the engine needs it
     command = shown_name(shlex.join(['crc-histo', *a.argv]))
     kw = dict(mpp=a.mpp, stride=a.stride, review=a.review, min_tissue=a.min_tissue, check_stain=not a.any_stain, tta=a.tta, progress=not a.quiet, engine=a.engine)
     one = a.images[0]
@@ -380,6 +381,7 @@ def cmd_map(a:argparse.Namespace, # The parsed command line
                                   f"{info['tissue_tiles']} of {info['tiles']} tiles hold tissue and were classified")
         print(fr.to_string(float_format=lambda v: f'{v:.3f}'))
         print(f"{Path(one).name}: {speed_line(info)}")
+        if info.get('engine_choice'): print(info['engine_choice'])
         print(f"overlay in {out/'overlay.png'}, tiles for QuPath in {out/(Path(one).stem + '.geojson')}"
               + (f", {a.review} tiles to review in {out/(Path(one).stem + '.review.geojson')}" if a.review else ''))
         return

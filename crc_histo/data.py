@@ -16,11 +16,6 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from platformdirs import user_data_dir
 from fastprogress.fastprogress import progress_bar
-from sklearn.model_selection import StratifiedGroupKFold
-from fastai.data.block import DataBlock, CategoryBlock
-from fastai.data.transforms import RandomSplitter, parent_label
-from fastai.vision.data import ImageBlock
-from fastai.vision.augment import Resize, aug_transforms
 from .core import CrcHistoError, atomic_path, check_output, class_folders, cohorts, find_cohort, image_extensions, patient_id, rgb8_problem, sample_path, shared_data_path, tile_files, tile_label
 
 # %% auto #0
@@ -273,6 +268,8 @@ def kather_splits(files:list, # Tile paths (any order; the split depends only on
                   patient_re:str|None=cohorts['kather2016'].patient_re, # How file names give the patient (`Cohort.patient_re`); None: they do not
                  ) -> tuple[list[int], list[int]]:
     "Indices into `files` of the training and validation tiles."
+    from sklearn.model_selection import StratifiedGroupKFold
+    from fastai.data.transforms import RandomSplitter  # fastai and scikit-learn load when a split is made, not with the module
     every = list(range(len(files)))
     if splitter == 'none': return [], every
     if splitter == 'random' and valid_pct == 0: return every, []
@@ -321,6 +318,10 @@ def kather_dls(path:Path|str, # Data folder with one sub-folder per tissue class
                **kwargs, # Passed on to `DataBlock.dataloaders`
               ):
     "The Kaggle study's fastai `DataLoaders` over the sorted tiles in `path`; vocab is the cohort's classes (Kather 2016: `class_folders`)."
+    from fastai.data.block import CategoryBlock, DataBlock  # fastai loads when DataLoaders are made, not with the module
+    from fastai.data.transforms import parent_label
+    from fastai.vision.augment import Resize, aug_transforms
+    from fastai.vision.data import ImageBlock
     c = find_cohort(path, cohort)
     files = kather_files(path, c.classes)
     if isinstance(item_tfms, str) and item_tfms=='kaggle': item_tfms = Resize(460)

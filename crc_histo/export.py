@@ -6,23 +6,20 @@ Docs: https://crc-histo.github.io/crc_histo/export.html.md"""
 
 # %% ../nbs/10_export.ipynb #6c71418b
 from __future__ import annotations
-import hashlib, json, math, os, warnings
+import hashlib, importlib.metadata, json, math, os, warnings
 from pathlib import Path
 import torch
 from torch import nn
-import fastai
-from fastai.learner import Learner, load_learner
 from safetensors import safe_open, SafetensorError
 from safetensors.torch import save_file, load_file
 import crc_histo
 from .core import CrcHistoError, atomic_path
-from .models import create_model
 from .zoo import model_path
-from .augment import StainNormalizer
 
 # %% auto #0
 __all__ = ['model_format', 'model_format_version', 'TileClassifier', 'check_meta', 'model_card', 'save_model', 'load_model',
-           'as_model', 'record_validation', 'TileEnsemble', 'load_models', 'stain_normalised', 'export_onnx']
+           'as_model', 'ModelRef', 'model_ref', 'record_validation', 'TileEnsemble', 'load_models', 'stain_normalised',
+           'export_onnx']
 
 # %% ../nbs/10_export.ipynb #dcd912c3
 class TileClassifier(nn.Module):
@@ -33,7 +30,10 @@ class TileClassifier(nn.Module):
                 ):
         super().__init__()
         self.net,self.meta = net,dict(meta)
-        self.stain = StainNormalizer(**meta['stain_norm']) if meta.get('stain_norm') else None  # Macenko, when trained with it
+        self.stain = None
+        if meta.get('stain_norm'):  # Macenko, when trained with it
+            from crc_histo.augment import StainNormalizer
+            self.stain = StainNormalizer(**meta['stain_norm'])
         self.register_buffer('mean', torch.tensor(meta['mean'], dtype=torch.float32).view(1,-1,1,1), persistent=False)
         self.register_buffer('std',  torch.tensor(meta['std'],  dtype=torch.float32).view(1,-1,1,1), persistent=False)
 
@@ -115,6 +115,7 @@ def check_meta(meta:dict, # Model metadata to check
 
 # %% ../nbs/10_export.ipynb #e4f6925d
 def _net_and_meta(model, meta):
+    from fastai.learner import Learner  # fastai loads when a model is saved, not with the module
     if isinstance(model, Learner):
         if meta is None: meta = getattr(model, 'crc_meta', None)
         if meta is None: raise CrcHistoError("This learner has no crc_meta; make it with crc_learner or pass meta=.")
@@ -127,7 +128,7 @@ def _net_and_meta(model, meta):
 
 # %% ../nbs/10_export.ipynb #102bb623
 def _versions():
-    return {'crc_histo': crc_histo.__version__, 'torch': torch.__version__, 'fastai': fastai.__version__}
+    return {'crc_histo': crc_histo.__version__, 'torch': torch.__version__, 'fastai': importlib.metadata.version('fastai')}
 
 # %% ../nbs/10_export.ipynb #bf8a768d
 def _file_mode() -> int:
@@ -295,20 +296,55 @@ def load_model(path:Path|str, # Model folder (or a file in it), or a pretrained 
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
+                from fastai.learner import load_learner
                 learn = load_learner(path, cpu=True)
         except Exception as e: raise CrcHistoError(f"{path} could not be unpickled as a fastai learner ({type(e).__name__}).") from e
         return _with_origin(_from_learner(learn, path), spec, path)
     folder = path if path.is_dir() else path.parent
     meta = _read_info(folder)
+    from crc_histo.models import create_model  # timm, torchvision and fastai load when a network is built, not with the module
     net = create_model(meta['arch'], len(meta['classes']), pretrained=False)
     _load_weights(net, folder/'model.safetensors', meta)
     return _with_origin(TileClassifier(net, meta).eval(), spec, folder/'model.safetensors')
 
 # %% ../nbs/10_export.ipynb #816d636f
-def as_model(model:TileClassifier|Path|str, # A loaded model, a saved model folder or a pretrained model's name
+def as_model(model:TileClassifier|Path|str, # A loaded model, a `ModelRef`, a saved model folder or a pretrained model's name
+             lazy:bool=False, # Return a `ModelRef` for a folder or name, its network built only when something needs it
             ) -> TileClassifier:
-    "`model` itself when it is loaded already, else `load_model(model)`."
-    return model if isinstance(model, TileClassifier) else load_model(model)
+    "`model` itself when it is loaded already (or a `ModelRef`, when `lazy`), else the model loaded (`load_model`, or a `ModelRef`'s `load`)."
+    if isinstance(model, TileClassifier): return model
+    if isinstance(model, ModelRef): return model if lazy else model.load()
+    return model_ref(model) if lazy else load_model(model)
+
+# %% ../nbs/10_export.ipynb #11cb81f1
+class ModelRef:
+    "A saved model by its metadata and weights file; the network is built, once, by `load` when something needs it."
+    classes, size, tile_px = TileClassifier.classes, TileClassifier.size, TileClassifier.tile_px
+    def __init__(self,
+                 spec:str, # The name or path it was given by (its `origin` name)
+                 folder:Path|str, # Its model folder
+                ):
+        self.folder, self.spec = Path(folder), spec
+        self.meta = _read_info(self.folder)
+        wf = self.folder/'model.safetensors'
+        if not wf.is_file(): raise CrcHistoError(f"{self.folder} has no model.safetensors weights file.")
+        self.origin = dict(name=spec, sha256=hashlib.sha256(wf.read_bytes()).hexdigest())
+        self.stain, self.model = self.meta.get('stain_norm'), None  # `stain`: what `stain_normalised` looks at
+
+    def load(self) -> TileClassifier:
+        "The model itself, built and checked on the first call (`load_model`)."
+        if self.model is None: self.model = _with_origin(load_model(self.folder), self.spec, self.folder/'model.safetensors')
+        return self.model
+
+# %% ../nbs/10_export.ipynb #c63f2c7d
+def model_ref(path:Path|str, # Model folder (or a file in it), a pretrained model's name, several joined by commas, or a fastai `.pkl` export
+              trust:bool=False, # Allow fastai `.pkl` exports (see `load_model`)
+             ) -> ModelRef|TileClassifier:
+    "A saved model as a `ModelRef`; loaded at once (`load_models`) where it cannot wait: several models (an ensemble) or a fastai pickle."
+    if ',' in str(path): return load_models(path, trust=trust)
+    p = model_path(path)
+    if p.is_file() and p.suffix.lower() in ('.pkl', '.pth', '.pt'): return load_model(path, trust=trust)
+    return ModelRef(str(path), p if p.is_dir() else p.parent)
 
 # %% ../nbs/10_export.ipynb #7e949f43
 def record_validation(folder:Path|str, # A saved model folder

@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/inference.html.md"""
 
 # %% ../nbs/11_inference.ipynb #9867c94c
 from __future__ import annotations
-import csv, glob, json, math, tempfile, time, warnings
+import csv, gc, glob, hashlib, importlib.metadata, json, math, os, tempfile, time, warnings
 from collections import Counter
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -17,15 +17,16 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
 from .core import CrcHistoError, atomic_path, check_mpp, cohorts, shown_name, rgb8_problem, sample_path, tile_files, tile_label
-from .precision import resolve_precision
-from .domain import adapt_bn
-from .evaluate import bootstrap_accuracy, dihedral_tta, ensemble_summary, save_evaluation
-from .export import TileClassifier, as_model, export_onnx, load_model, stain_normalised
+from platformdirs import user_cache_dir
+from .cpu import cpu_class, resolve_precision
+from .export import ModelRef, TileClassifier, as_model, export_onnx, load_model, stain_normalised
 
 # %% auto #0
-__all__ = ['engines', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles', 'tile_prober',
-           'read_tile_batch', 'warn_tile_problems', 'predict_tiles', 'model_mpp', 'save_predictions', 'folder_accuracy',
-           'evaluate_model', 'read_class_map', 'external_report', 'adabn_note', 'adapted_model']
+__all__ = ['engines', 'choose_apart', 'class_maps', 'read_image', 'read_tile', 'tile_paths', 'tile_probs', 'OrtTiles', 'OvTiles',
+           'engine_cache', 'weights_digest', 'engine_key', 'remembered_engine', 'remember_engine', 'model_onnx',
+           'release_memory', 'tile_prober', 'read_tile_batch', 'warn_tile_problems', 'predict_tiles', 'model_mpp',
+           'save_predictions', 'folder_accuracy', 'evaluate_model', 'read_class_map', 'external_report', 'adabn_note',
+           'adapted_model']
 
 # %% ../nbs/11_inference.ipynb #7e9622ed
 def read_image(path:Path|str,              # Image file
@@ -106,6 +107,7 @@ def tile_probs(model:TileClassifier, # Model returning one logit per class
     dt = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(resolve_precision(precision, dev))
     model.to(memory_format=torch.channels_last)  # oneDNN's fast layout; a no-op after the first call
     def logits(v): return model(v.contiguous(memory_format=torch.channels_last)).float()
+    if tta: from crc_histo.evaluate import dihedral_tta  # the evaluation chapter's (matplotlib, scikit-learn) loads only for TTA
     with torch.inference_mode(), torch.autocast(dev.type, dtype=dt, enabled=dt is not None):
         x = x.to(dev)
         return (dihedral_tta(logits, x) if tta else logits(x).softmax(1)).cpu()
@@ -141,6 +143,7 @@ class OrtTiles:
                  int8:bool=False, # Quantise weights and activations to 8 bits
                  calib:torch.Tensor|None=None, # Tiles N×3×S×S (uint8, or float in [0, 1]) setting the int8 activation ranges
                  threads:int|None=None, # ONNX Runtime threads (default: torch's)
+                 onnx:Path|None=None, # The model already exported (`model_onnx`); default: export it now
                 ):
         try: import onnxruntime as ort
         except ImportError: raise CrcHistoError("The onnx and int8 engines need ONNX Runtime: pip install 'crc_histo[onnx]'.") from None
@@ -148,7 +151,7 @@ class OrtTiles:
         so = ort.SessionOptions()
         so.intra_op_num_threads, so.log_severity_level = threads or torch.get_num_threads(), 3
         with tempfile.TemporaryDirectory() as d:  # the session holds the graph in memory: the files can go
-            f = export_onnx(model, Path(d)/'model.onnx')
+            f = export_onnx(model, Path(d)/'model.onnx') if onnx is None or int8 else onnx
             self.session = ort.InferenceSession(str(_quantise(f, calib) if int8 else f), so, providers=['CPUExecutionProvider'])
 
     def logits(self, x:torch.Tensor) -> torch.Tensor:
@@ -162,12 +165,14 @@ class OvTiles:
                  model:TileClassifier, # The model (a Macenko-normalised one cannot be exported)
                  precision:str='auto', # 'auto' (bf16 where the CPU computes it natively, else fp32), 'bf16' or 'fp32'
                  threads:int|None=None, # OpenVINO inference threads (default: torch's)
+                 onnx:Path|None=None, # The model already exported (`model_onnx`): compiled from it, the compiled form kept in OpenVINO's cache beside it
                 ):
         try: import openvino as ov
         except ImportError: raise CrcHistoError("The openvino engine needs OpenVINO: pip install 'crc_histo[openvino]'.") from None
         core = ov.Core()
+        if onnx is not None: core.set_property({'CACHE_DIR': str(Path(onnx).parent/'openvino')})  # the next call loads the compiled form
         with tempfile.TemporaryDirectory() as d:
-            net = core.read_model(str(export_onnx(model, Path(d)/'model.onnx')))
+            net = str(onnx) if onnx is not None else core.read_model(str(export_onnx(model, Path(d)/'model.onnx')))
         self.precision = resolve_precision(precision, 'cpu')
         self.compiled = core.compile_model(net, 'CPU', {'INFERENCE_PRECISION_HINT': {'bf16': 'bf16'}.get(self.precision, 'f32'), 'PERFORMANCE_HINT': 'LATENCY',
                                                          'INFERENCE_NUM_THREADS': threads or torch.get_num_threads()})
@@ -195,12 +200,14 @@ def _timed(fn, x):
     return time.perf_counter() - t
 
 # %% ../nbs/11_inference.ipynb #2df0d336
-def _engine_probs(model, engine, tta, precision, calib):
-    "The probability function of one engine (not 'auto'), its `engine` attribute set."
+def _engine_probs(model, engine, tta, precision, calib, onnx=None):
+    "The probability function of one engine (not 'auto'), its `engine` attribute set; `onnx`: the model's exported file (then a `ModelRef` is not built)."
+    if tta: from crc_histo.evaluate import dihedral_tta  # the evaluation chapter's (matplotlib, scikit-learn) loads only for TTA
+    if engine in ('eager', 'compile', 'int8') or onnx is None: model = as_model(model)  # these need the network itself
     if engine == 'eager': fn = lambda x: tile_probs(model, x, tta=tta, precision=precision)
     elif engine == 'compile': fn = _compiled_probs(model, tta, precision)
     else:
-        run = OvTiles(model, precision) if engine == 'openvino' else OrtTiles(model, int8=engine == 'int8', calib=calib)
+        run = OvTiles(model, precision, onnx=onnx) if engine == 'openvino' else OrtTiles(model, int8=engine == 'int8', calib=calib, onnx=onnx)
         fn = lambda x: (dihedral_tta(run.logits, x) if tta else run.logits(x).softmax(1)).float()
     fn.engine = engine
     return fn
@@ -215,6 +222,143 @@ def _auto_engines(model, n_tiles):
         except ImportError: pass
     return ['eager'] + found
 
+# %% ../nbs/11_inference.ipynb #c655c6b1
+def engine_cache() -> Path:
+    "Folder where `auto` remembers its engine choices and keeps the compiled models: `engines` in `$CRC_HISTO_CACHE`, else in the user cache folder."
+    return Path(os.environ.get('CRC_HISTO_CACHE') or user_cache_dir('crc_histo'))/'engines'
+
+# %% ../nbs/11_inference.ipynb #2c0e11cc
+def _version(module):
+    "The installed version of the distribution `module`, or None."
+    try: return importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError: return None
+
+# %% ../nbs/11_inference.ipynb #0ca5b372
+def weights_digest(model:TileClassifier|ModelRef, # A model loaded from a file, or a `ModelRef`
+                  ) -> str|None:
+    "The SHA-256 that names a model's weights in the engine cache: a `ModelRef`'s file's, a loaded model's tensors as they are now (a model changed after loading gets another); None for a model made in code."
+    if not (getattr(model, 'origin', None) or {}).get('sha256'): return None
+    if isinstance(model, ModelRef): return model.origin['sha256']
+    h = hashlib.sha256()
+    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
+    return h.hexdigest()
+
+# %% ../nbs/11_inference.ipynb #9737453e
+def engine_key(model:TileClassifier, # A loaded model
+               tta:bool=False, # Whether the job averages the 8 dihedral views
+               precision:str='auto', # The job's precision
+               batch:int=64, # Tiles per batch
+              ) -> dict|None:
+    "What a remembered engine choice holds for: the model's weights, the CPU class, torch's threads, precision, TTA, batch size and the libraries' versions; None for a model made in code (`weights_digest`)."
+    sha = weights_digest(model)
+    if not sha: return None
+    return dict(sha256=sha, cpu=cpu_class(), threads=torch.get_num_threads(), precision=resolve_precision(precision, 'cpu'), tta=bool(tta), batch=int(batch),
+                versions={m: _version(m) for m in ('crc_histo', 'torch', 'onnxruntime', 'openvino')})
+
+# %% ../nbs/11_inference.ipynb #090f8acb
+def _choice_file(key):
+    "The file of the choice remembered for `key`."
+    return engine_cache()/f"choice-{hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]}.json"
+
+# %% ../nbs/11_inference.ipynb #90237514
+def remembered_engine(key:dict, # `engine_key`'s record
+                      candidates:list, # The engines `auto` would time now
+                     ) -> tuple:
+    "The choice remembered for `key` and None; or None and why the file there cannot be trusted (None when there is none)."
+    f = _choice_file(key)
+    if not f.exists(): return None, None
+    try: rec = json.loads(f.read_text())
+    except (OSError, ValueError): return None, f"{shown_name(f)} could not be read"
+    if not isinstance(rec, dict) or rec.get('key') != key or rec.get('engine') not in candidates:
+        return None, f"{shown_name(f)} does not hold a choice for this model, CPU and libraries"
+    return rec, None
+
+# %% ../nbs/11_inference.ipynb #d340014b
+def remember_engine(key:dict, # `engine_key`'s record
+                    engine:str, # The engine chosen
+                    seconds:dict, # Seconds each candidate took on the timed batch
+                   ) -> Path|None:
+    "Write the choice for `key` (atomically); its file, or None when the cache folder cannot be written (the choice then holds for this call only)."
+    f = _choice_file(key)
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(f) as tmp: tmp.write_text(json.dumps(dict(key=key, engine=engine, seconds=seconds, date=time.strftime('%Y-%m-%d %H:%M')), indent=1))
+    except OSError: return None
+    return f
+
+# %% ../nbs/11_inference.ipynb #324d66a9
+def _sha256(f):
+    "The SHA-256 of a file's bytes."
+    h = hashlib.sha256()
+    with open(f, 'rb') as fh:
+        for b in iter(lambda: fh.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
+# %% ../nbs/11_inference.ipynb #be1efae2
+def model_onnx(model:TileClassifier, # A loaded model with a SHA-256 (`load_model`'s)
+              ) -> Path|None:
+    "The model's ONNX graph (`export_onnx`) in the engine cache, exported on first use and again when the file no longer matches its recorded digest; None for a model made in code or an unwritable cache."
+    sha = weights_digest(model)
+    if not sha or stain_normalised(model): return None
+    f = engine_cache()/f"{sha[:16]}-torch{torch.__version__.split('+')[0]}.onnx"
+    rec = f.with_suffix('.json')
+    try: ok = json.loads(rec.read_text())['sha256'] == _sha256(f)
+    except (OSError, ValueError, KeyError, TypeError): ok = False
+    if ok: return f
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        export_onnx(model, f)
+        with atomic_path(rec) as tmp: tmp.write_text(json.dumps(dict(sha256=_sha256(f), model_sha256=sha, torch=torch.__version__)))
+    except OSError: return None
+    return f
+
+# %% ../nbs/11_inference.ipynb #d17751bd
+def release_memory():
+    "Collect garbage and hand freed heap memory back to the system (glibc's `malloc_trim`; elsewhere garbage collection only)."
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError): pass
+
+# %% ../nbs/11_inference.ipynb #a2f665b9
+def _choose_engine(model, cands, tta, precision, calib):
+    "Seconds each candidate takes on `calib`, each built, timed (`_timed`) and dropped in turn; the ONNX graph is kept in the cache (`model_onnx`)."
+    onnx, secs = model_onnx(model) if {'onnx', 'openvino'} & set(cands) else None, {}
+    for e in cands:
+        fn = _engine_probs(model, e, tta, precision, calib, onnx)
+        secs[e] = _timed(fn, calib)
+        del fn; release_memory()
+    return secs
+
+# %% ../nbs/11_inference.ipynb #4170531d
+choose_apart = True  # time auto's candidates in a fresh process when the choice is remembered (False: in this one)
+
+# %% ../nbs/11_inference.ipynb #a421dfff
+def _choose_remote(model, cands, tta, precision, calib, threads):
+    "`_choose_engine` in a spawned process, with the caller's torch threads."
+    torch.set_num_threads(threads)
+    return _choose_engine(model, cands, tta, precision, calib)
+
+# %% ../nbs/11_inference.ipynb #4691f762
+def _choose_apart(model, cands, tta, precision, calib):
+    "`_choose_engine` in a fresh process, so that this one never holds the candidates' memory; here, where a process cannot be started."
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+    from crc_histo.inference import _choose_remote  # by its module's name: what a spawned process can import
+    try:
+        with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as pool:
+            return pool.submit(_choose_remote, model, cands, tta, precision, calib, torch.get_num_threads()).result()
+    except (OSError, BrokenProcessPool): return _choose_engine(model, cands, tta, precision, calib)
+
+# %% ../nbs/11_inference.ipynb #fb69bd17
+def _choice_line(engine, secs, n, f, why):
+    "What `auto` says when it chose: each candidate's ms per tile, where the choice is kept, and why an old file was set aside."
+    timing = ', '.join(f"{e} {1000 * s / n:.2f}" for e, s in secs.items())
+    kept = f"remembered in {shown_name(f)}" if f else "not remembered (the cache folder cannot be written)"
+    return f"engine auto chose {engine} (ms per tile on the first batch: {timing}); {kept}" + (f"; {why}, so it was chosen anew" if why else '')
+
 # %% ../nbs/11_inference.ipynb #82af6960
 def tile_prober(model:TileClassifier, # A loaded model or ensemble
                 engine:str='eager', # 'auto', 'eager', 'compile', 'onnx', 'openvino' or 'int8' (see above)
@@ -223,14 +367,23 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
                 calib:torch.Tensor|None=None, # Tiles to calibrate the int8 engine on, and to time the candidates of 'auto' on
                 n_tiles:int|None=None, # How many tiles the job has (for 'auto')
                ):
-    "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used."
+    "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used, and `choice` (auto) says whether it was chosen now or remembered."
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
-    if engine == 'auto':
-        cands = _auto_engines(model, n_tiles)
-        if len(cands) > 1 and calib is not None and len(calib):  # candidates: measured against each other on the job's first batch
-            return min((_engine_probs(model, e, tta, precision, calib) for e in cands), key=lambda fn: _timed(fn, calib))
-        engine = cands[1] if len(cands) > 1 else 'eager'  # nothing to time on: the first runtime found
-    return _engine_probs(model, engine, tta, precision, calib)
+    if engine != 'auto': return _engine_probs(model, engine, tta, precision, calib, model_onnx(model) if engine in ('onnx', 'openvino') else None)
+    cands = _auto_engines(model, n_tiles)
+    if len(cands) == 1: return _engine_probs(model, 'eager', tta, precision, calib)
+    if calib is None or not len(calib): return _engine_probs(model, cands[1], tta, precision, calib)  # nothing to time on: the first runtime found
+    key = engine_key(model, tta, precision, len(calib))
+    rec, why = remembered_engine(key, cands) if key else (None, None)
+    if rec:
+        fn = _engine_probs(model, rec['engine'], tta, precision, calib, model_onnx(model) if rec['engine'] != 'eager' else None)
+        fn.choice = f"engine auto reused {rec['engine']}, chosen {rec.get('date')} for this model, CPU class ({key['cpu']}), {key['threads']} threads and libraries ({shown_name(_choice_file(key))})"
+        return fn
+    secs = (_choose_apart if key and choose_apart else _choose_engine)(model, cands, tta, precision, calib)  # measured against each other on the job's first batch
+    best = min(secs, key=secs.get)
+    fn = _engine_probs(model, best, tta, precision, calib, model_onnx(model) if best != 'eager' else None)
+    fn.choice = _choice_line(best, secs, len(calib), remember_engine(key, best, secs) if key else None, why)
+    return fn
 
 # %% ../nbs/11_inference.ipynb #a852b71f
 def read_tile_batch(files:list, # Tile files
@@ -309,6 +462,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
     df.attrs['errors'], df.attrs['engine'], df.attrs['adapt_bn'] = errors, getattr(run, 'engine', None), getattr(model, 'adapted_on', None)
+    df.attrs['engine_choice'] = getattr(run, 'choice', None)  # auto: chosen now or remembered
     return df
 
 # %% ../nbs/11_inference.ipynb #0dc8c80a
@@ -377,6 +531,7 @@ def evaluate_model(model:TileClassifier, # A loaded model or `TileEnsemble` (see
                    adapt_bn:bool=False, # First re-estimate BatchNorm statistics on these very tiles (AdaBN, eager engine; see `adapted_model`): opt-in, it fails when their class mix is skewed
                   ) -> dict:
     "`ensemble_summary` of `model` on `files` under 'plain' (and 'tta'); written to `out` by `save_evaluation`. With `class_map`, also 'external'; with `adapt_bn`, also 'adapt_bn' (how many tiles, and a note)."
+    from crc_histo.evaluate import ensemble_summary, save_evaluation
     if adapt_bn: engine = _adabn_engine(engine)  # refused before any work
     labels = [tile_label(f) for f in files]
     if class_map is not None: files, labels, truth, cm, left_out = _mapped(files, labels, read_class_map(class_map), model.classes)
@@ -447,6 +602,7 @@ def external_report(preds, # Predicted model-class index per tile
                     n_boot:int=1000, # Bootstrap resamples per class
                    ) -> dict:
     "Per data class: the model class it counts as, its tiles and accuracy with a bootstrap 95% CI; and what the map left out or never used."
+    from crc_histo.evaluate import bootstrap_accuracy
     preds, targs, labels = np.asarray(preds), np.asarray(targs), np.asarray(labels)
     by = {}
     for d in sorted(set(labels.tolist())):
@@ -492,6 +648,7 @@ def adapted_model(model:TileClassifier, # A loaded model or `TileEnsemble` (each
                   workers:int=2, # Decoding threads
                  ) -> TileClassifier:
     "A copy of `model` whose BatchNorm statistics are re-estimated on `files`, read as `predict_tiles` reads them (AdaBN); `adapted_on` says on how many tiles."
+    from crc_histo.domain import adapt_bn
     if not any(isinstance(l, torch.nn.modules.batchnorm._BatchNorm) for l in model.modules()):
         raise CrcHistoError("This model has no BatchNorm layers, so --adapt-bn (adapt_bn) has no statistics to re-estimate: leave it out.")
     scale = None if mpp is None else _check_mpp(mpp) / model_mpp(model)

@@ -8,13 +8,17 @@ Docs: https://crc-histo.github.io/crc_histo/precision.html.md"""
 from __future__ import annotations
 import os, platform
 import torch
-from fastai.basics import Callback, Learner, Tensor, default_device, risinstance, to_float
+from fastai.basics import Callback, Learner, Tensor, risinstance, to_float
 from fastai.callback.fp16 import MixedPrecision
 from .core import CrcHistoError
+from .cpu import cpu_class, cpu_has_fast_bf16, precisions, resolve_precision
 
 # %% auto #0
-__all__ = ['precisions', 'BF16Autocast', 'ChannelsLastFit', 'cpu_class', 'cpu_has_fast_bf16', 'resolve_precision',
-           'set_precision']
+__all__ = ['BF16Autocast', 'ChannelsLastFit', 'set_precision', 'cpu_class', 'cpu_has_fast_bf16', 'precisions',
+           'resolve_precision']
+
+# %% ../nbs/04_precision.ipynb #4d17112c
+_all_ = ['cpu_class', 'cpu_has_fast_bf16', 'precisions', 'resolve_precision']  # moved to crc_histo.cpu (the CPU chapter); `from crc_histo.precision import *` still brings them
 
 # %% ../nbs/04_precision.ipynb #1f45cd69
 class BF16Autocast(Callback):
@@ -41,48 +45,6 @@ class ChannelsLastFit(Callback):
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, Tensor) and x.ndim==4 else x
                               for x in self.xb)
     def after_fit(self): self.learn.model.to(memory_format=torch.contiguous_format)
-
-# %% ../nbs/04_precision.ipynb #939d2adb
-_onednn_isas = ('SSE41', 'AVX', 'AVX2', 'AVX2_VNNI', 'AVX2_VNNI_2', 'AVX512_CORE', 'AVX512_CORE_VNNI',
-                'AVX512_CORE_BF16', 'AVX512_CORE_FP16', 'AVX512_CORE_AMX', 'AVX512_CORE_AMX_FP16')  # oneDNN's names, in order
-
-# %% ../nbs/04_precision.ipynb #821353c7
-def _isa_allowed(isa:str) -> bool:
-    "Whether oneDNN may use `isa` here: `ONEDNN_MAX_CPU_ISA` (or `DNNL_MAX_CPU_ISA`), when set, caps it."
-    cap = (os.environ.get('ONEDNN_MAX_CPU_ISA') or os.environ.get('DNNL_MAX_CPU_ISA') or 'ALL').upper()
-    return cap not in _onednn_isas or _onednn_isas.index(isa) <= _onednn_isas.index(cap)
-
-# %% ../nbs/04_precision.ipynb #04c2199b
-def cpu_class() -> str:
-    "The class of this CPU that speed depends on: 'AMX', 'AVX-512 BF16', 'AVX-512', 'AVX2', 'ARM' or 'other'."
-    if platform.machine().lower() in ('arm64', 'aarch64'): return 'ARM'
-    has = lambda check: bool(getattr(torch.cpu, check, lambda: False)())
-    vector = torch.backends.cpu.get_cpu_capability()  # ATen's kernels: 'AVX512', 'AVX2' or 'DEFAULT' (ATEN_CPU_CAPABILITY caps it)
-    if has('_is_amx_tile_supported') and _isa_allowed('AVX512_CORE_AMX'): return 'AMX'
-    if has('_is_avx512_bf16_supported') and _isa_allowed('AVX512_CORE_BF16'): return 'AVX-512 BF16'
-    if vector == 'AVX512' and _isa_allowed('AVX512_CORE'): return 'AVX-512'
-    return 'AVX2' if vector in ('AVX2', 'AVX512') and _isa_allowed('AVX2') else 'other'
-
-# %% ../nbs/04_precision.ipynb #521352af
-def cpu_has_fast_bf16() -> bool:
-    "Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX) through oneDNN."
-    return torch.backends.mkldnn.is_available() and cpu_class() in ('AMX', 'AVX-512 BF16')
-
-# %% ../nbs/04_precision.ipynb #65bfe20e
-precisions = ('auto', 'fp32', 'bf16', 'fp16')
-
-# %% ../nbs/04_precision.ipynb #f2f036cf
-def resolve_precision(precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
-                      device:str|torch.device|None=None, # Training device; None: fastai's `default_device()`
-                     ) -> str:
-    "The precision to train with on `device`: 'fp32', 'bf16' or 'fp16'."
-    if precision not in precisions: raise CrcHistoError(f"Unknown precision {precision!r}: use one of {', '.join(precisions)}.")
-    kind = torch.device(device).type if device is not None else default_device().type
-    if precision=='fp16' and kind!='cuda':
-        raise CrcHistoError(f"fp16 mixed precision needs a CUDA GPU; on the {kind.upper()} use precision 'bf16' or 'fp32'.")
-    if precision!='auto': return precision
-    if kind=='cuda': return 'fp16'
-    return 'bf16' if kind=='cpu' and cpu_has_fast_bf16() else 'fp32'
 
 # %% ../nbs/04_precision.ipynb #f51efb64
 def set_precision(learn:Learner, # Learner to train

@@ -25,10 +25,10 @@ from .slide import check_slide_size, level0_corners, max_slide_pixels, max_thumb
 
 # %% auto #0
 __all__ = ['TissueMap', 'tissue_map', 'area_fractions', 'overlay', 'tile_table', 'tile_uncertainty', 'qupath_tiles',
-           'review_cells', 'qupath_review', 'save_map', 'slide_map', 'map_record', 'other_model', 'map_image',
-           'speed_line', 'find_slides', 'remove_partials', 'map_slides', 'MapClock', 'stain_problem', 'open_slide',
-           'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners', 'max_slide_pixels',
-           'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']
+           'write_qupath_tiles', 'review_cells', 'qupath_review', 'save_map', 'slide_map', 'map_record', 'other_model',
+           'map_image', 'speed_line', 'find_slides', 'remove_partials', 'map_slides', 'MapClock', 'stain_problem',
+           'open_slide', 'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
+           'max_slide_pixels', 'max_thumb_pixels', 'check_slide_size', 'slide_tiles', 'recorded_mpp']
 
 # %% ../nbs/12_tissue_map.ipynb #66e8ca68
 _all_ = ['MapClock', 'stain_problem', 'open_slide', 'slide_extensions', 'is_slide', 'slide_level', 'tissue_mask', 'level0_corners',
@@ -77,7 +77,7 @@ def tissue_map(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                clock:MapClock|None=None, # Add the seconds of each stage to this clock
               ) -> TissueMap:
     "Classify the grid of tiles covering `image`; pixels right of / below the last whole tile are not mapped."
-    model = as_model(model)
+    model = as_model(model, lazy=True)  # a name or folder: a `ModelRef`, its network built only if the engine needs it
     clock = clock or MapClock()
     with clock('opening'):
         img = _as_rgb(image, max_pixels)
@@ -213,16 +213,31 @@ def _qupath_classes(tmap):
     return [(n, [int(col[i:i+2], 16) for i in (1, 3, 5)]) for n, col in (_class_info(c, tmap.classes) for c in tmap.classes)]
 
 # %% ../nbs/12_tissue_map.ipynb #3232ce8f
-def qupath_tiles(tmap:TissueMap, # A tissue map
-                ) -> dict:
-    "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections, with each class's probability, the top-1 margin and the entropy as measurements."
+def _tile_features(tmap):
+    "The GeoJSON feature of each mapped tile, one at a time (`qupath_tiles`)."
     rows, cols, xs, ys, s = _cells(tmap)
     cls = _qupath_classes(tmap)
     probs = tmap.probs[rows, cols].astype(np.float64).round(5).tolist()  # 0.1795, not float32's 0.17949999868869781
     margin, entropy = (v.astype(np.float64).round(5).tolist() for v in tile_uncertainty(tmap.probs[rows, cols]))
-    feats = [_feature(x, y, s, 'tile', cls[k], {**{f'prob_{c}': v for c, v in zip(tmap.classes, p)}, 'margin': m, 'entropy': e})
-             for k, x, y, p, m, e in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs, margin, entropy)]
-    return {'type': 'FeatureCollection', 'features': feats}
+    for k, x, y, p, m, e in zip(tmap.index[rows, cols].tolist(), xs.tolist(), ys.tolist(), probs, margin, entropy):
+        yield _feature(x, y, s, 'tile', cls[k], {**{f'prob_{c}': v for c, v in zip(tmap.classes, p)}, 'margin': m, 'entropy': e})
+
+# %% ../nbs/12_tissue_map.ipynb #71c50adc
+def qupath_tiles(tmap:TissueMap, # A tissue map
+                ) -> dict:
+    "The mapped tiles as a GeoJSON FeatureCollection that QuPath (0.4 or later) imports as classified tile detections, with each class's probability, the top-1 margin and the entropy as measurements."
+    return {'type': 'FeatureCollection', 'features': list(_tile_features(tmap))}
+
+# %% ../nbs/12_tissue_map.ipynb #96402827
+def write_qupath_tiles(tmap:TissueMap, # A tissue map
+                       dest:Path|str, # The .geojson file to write (atomically)
+                      ) -> Path:
+    "Write `qupath_tiles(tmap)` feature by feature, so that memory holds one feature, not a whole slide's (the same bytes as `json.dumps` of it)."
+    with atomic_path(dest) as tmp, open(tmp, 'w') as f:
+        f.write('{"type":"FeatureCollection","features":[')
+        for i, feat in enumerate(_tile_features(tmap)): f.write((',' if i else '') + json.dumps(feat, separators=(',', ':')))
+        f.write(']}')
+    return Path(dest)
 
 # %% ../nbs/12_tissue_map.ipynb #7a38a499
 def review_cells(tmap:TissueMap, # A tissue map
@@ -275,7 +290,7 @@ def save_map(tmap:TissueMap, # A tissue map
     with atomic_path(out/'class_map.npy') as tmp:
         with open(tmp, 'wb') as f: np.save(f, tmap.index)
     with atomic_path(out/'fractions.csv') as tmp: fr.to_csv(tmp)
-    with atomic_path(out/f'{name}.geojson') as tmp: tmp.write_text(json.dumps(qupath_tiles(tmap), separators=(',', ':')))
+    write_qupath_tiles(tmap, out/f'{name}.geojson')
     if review:
         with atomic_path(out/f'{name}.review.geojson') as tmp: tmp.write_text(json.dumps(qupath_review(tmap, review), separators=(',', ':')))
     with atomic_path(out/'tiles.csv') as tmp: tile_table(tmap).to_csv(tmp, index=False, float_format='%.5f')
@@ -286,7 +301,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               slide:Path|str, # Whole-slide image file
               mpp:float|None=None, # The slide's µm/px (None: from the file)
               tta:bool=False, # Average over the 8 dihedral views of each tile
-              bs:int=64, # Tiles per batch: memory holds one batch
+              bs:int=16, # Tiles per batch: memory holds one batch (16: as fast as 64 with ONNX Runtime and OpenVINO, a third of the memory; `results/map_memory`)
               precision:str='auto', # 'auto', 'fp32', 'bf16' or 'fp16'
               min_tissue:float=0.1, # Tiles with less tissue (on the thumbnail) are skipped: class -1
               thumb_px:int=2048, # Longest side of the thumbnail used for the tissue mask and the overlay
@@ -298,7 +313,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               clock:MapClock|None=None, # Add the seconds of each stage to this clock
              ) -> tuple:
     "The tissue map of a slide at the model's scale (level-0 px, -1 where no tissue), its thumbnail, and how it was read."
-    model = as_model(model)
+    model = as_model(model, lazy=True)  # a name or folder: a `ModelRef`, its network built only if the engine needs it
     clock = clock or MapClock()
     grid, thumb, batches = slide_tiles(model, slide, mpp, min_tissue, thumb_px, bs, check_stain, clock, decode_once)
     if read_ahead: batches = read_ahead_batches(batches, clock)
@@ -310,7 +325,7 @@ def slide_map(model:TileClassifier|Path|str, # A TileClassifier or a saved model
         with clock('network'): probs[rc[:, 0], rc[:, 1]] = run(x).numpy()
     index = np.where(cover >= min_tissue, probs.argmax(-1), -1)
     info = {k: grid[k] for k in ('level', 'level_mpp', 'tile_px', 'tile_um', 'tiles', 'tissue_tiles', 'slide_mpp', 'stain_problem')}
-    info.update(engine=getattr(run, 'engine', None), read_ahead=read_ahead, decode_once=decode_once)
+    info.update(engine=getattr(run, 'engine', None), engine_choice=getattr(run, 'choice', None), read_ahead=read_ahead, decode_once=decode_once)
     W0, H0 = grid['dimensions']
     return TissueMap(index, probs, model.classes, grid['tile0'], grid['tile0'], (H0, W0)), thumb, info
 
@@ -349,7 +364,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
               **kwargs, # More arguments for `slide_map` or `tissue_map` (tta, bs, precision, progress, engine; slides: read_ahead)
              ) -> tuple:
     "Map one image or whole slide and write its map into `out` (`save_map`) with the seconds of each stage (timings.json) and what made it (map.json: `map_record`); return the fractions and how it was read and timed."
-    model = as_model(model)
+    model = as_model(model, lazy=True)  # a name or folder: a `ModelRef`, its network built only if the engine needs it
     if not overwrite and (other := other_model(out, model)): raise CrcHistoError(f"{out} holds a map {other}: give another --out, or --overwrite to replace it.")
     image, clock, t0 = Path(image), MapClock(), time.perf_counter()
     if is_slide(image):
@@ -362,7 +377,7 @@ def map_image(model:TileClassifier|Path|str, # A TileClassifier or a saved model
     with clock('writing'): fr = save_map(tm, out, image.stem, picture, mpp=info['slide_mpp'], review=review)
     info.update(seconds=time.perf_counter() - t0, timings=dict(clock.seconds))
     with atomic_path(Path(out)/'timings.json') as tmp:
-        tmp.write_text(json.dumps({k: info.get(k) for k in ('tissue_tiles', 'seconds', 'timings', 'engine', 'read_ahead')}, indent=1))
+        tmp.write_text(json.dumps({k: info.get(k) for k in ('tissue_tiles', 'seconds', 'timings', 'engine', 'engine_choice', 'read_ahead')}, indent=1))
     with atomic_path(Path(out)/'map.json') as tmp: tmp.write_text(json.dumps(dict(map_record(model, command), image=shown_name(image.name)), indent=1))
     return fr, info
 
@@ -464,7 +479,7 @@ def map_slides(model:TileClassifier|Path|str, # A TileClassifier or a saved mode
                **kwargs, # Arguments for `map_image` (stride, min_tissue, check_stain, tta, bs, precision, progress, engine, read_ahead)
               ) -> tuple:
     "Map every slide of `slides` not mapped yet into its folder under `out` (one run at a time: `folder_lock`), go on past failures, write summary.csv; return the summary and {slide: why it failed}."
-    model = as_model(model)
+    model = as_model(model, lazy=True)
     out, todo = Path(out), find_slides(slides)
     mine = take_shard(todo, shard)
     say = (lambda *a: None) if quiet else (lambda s: print(s, flush=True))
