@@ -15,7 +15,8 @@ from .precision import cpu_class, cpu_has_fast_bf16, resolve_precision
 # %% auto #0
 __all__ = ['run_isolated', 'bench_train_kaggle', 'bench_train_fast', 'bench_train_phase', 'matmul_flops_per_s', 'forward_flops',
            'bench_train_bare', 'bench_forward_bare', 'bench_predict_loop', 'bench_get_preds', 'bench_predict_tiles',
-           'cpu_summary', 'cpu_line', 'bench', 'bench_table']
+           'write_disc_slide', 'map_peak', 'bench_maps', 'bench_predict_start', 'bench_engine_start', 'cpu_summary',
+           'cpu_line', 'bench', 'bench_table']
 
 # %% ../nbs/15_bench.ipynb #3aec4656
 def _case(name, kwargs, q):
@@ -255,6 +256,113 @@ def bench_predict_tiles(data, # Data folder (class sub-folders), 'kather2016' or
     label = f"auto, which chose {what[used]}" if engine == 'auto' else what[engine]
     return dict(case=f'crc_histo predict_tiles ({size} px, {label})', engine=engine, used=used, arch=arch, tiles_per_s=n/secs)
 
+# %% ../nbs/15_bench.ipynb #56754366
+def write_disc_slide(dest:Path|str, # The .tif file to write (kept if it exists)
+                     side:int, # Width and height of level 0, px
+                     mpp:float=0.495, # µm/px written into the resolution tags (Kather 2016's)
+                     tile:int=256, # The file's tile side, px
+                    ) -> Path:
+    "A pyramidal BigTIFF test slide: a disc of the 48 sample tiles repeated, on glass, levels at 1/4, 1/16, 1/64 (as far as one file tile), zlib; written tile by tile."
+    import numpy as np, tifffile
+    from PIL import Image
+    from crc_histo.core import sample_path
+    from crc_histo.inference import read_image
+    dest = Path(dest)
+    if dest.exists(): return dest
+    fs, k = tile_files(sample_path()), 8
+    tex = np.zeros((k*150, k*150, 3), np.uint8)
+    for i in range(k*k): r, c = divmod(i, k); tex[r*150:(r+1)*150, c*150:(c+1)*150] = read_image(fs[i % len(fs)])
+    def tiles(d):
+        s, tx = side // d, np.asarray(Image.fromarray(tex).resize((max(1, round(len(tex) / d)),) * 2, Image.BOX))
+        for y in range(0, s, tile):
+            for x in range(0, s, tile):
+                yy, xx = np.mgrid[y:y+tile, x:x+tile]
+                a = tx[yy % len(tx), xx % len(tx)]
+                a[(yy - s/2)**2 + (xx - s/2)**2 >= (0.53*s)**2] = 235  # glass outside the disc
+                yield a
+    ds = [d for d in (1, 4, 16, 64) if side // d >= tile]
+    with atomic_path(dest) as tmp, tifffile.TiffWriter(tmp, bigtiff=True) as tw:
+        for i, d in enumerate(ds):
+            tw.write(tiles(d), shape=(side//d, side//d, 3), dtype=np.uint8, resolution=(1e4/mpp/d,)*2, tile=(tile, tile), photometric='rgb',
+                     compression='zlib', resolutionunit='CENTIMETER', **(dict(subifds=len(ds) - 1) if i == 0 else dict(subfiletype=1)))
+    return dest
+
+# %% ../nbs/15_bench.ipynb #0db6a3ee
+def map_peak(slide:Path|str, # The slide to map
+             cache:Path|str, # The engine cache folder for this run (`$CRC_HISTO_CACHE`)
+             model:str='mobilenet_v2-kather2016', # The model to map with
+             engine:str='auto', # `crc-histo map --engine`
+            ) -> dict:
+    "`crc-histo map` of `slide` in a fresh process: its peak RSS (VmHWM, read every 0.1 s until it exits), tiles, seconds, engine and what auto said."
+    import subprocess, sys, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [sys.executable, '-c', 'from crc_histo.cli import main; raise SystemExit(main())', 'map', model, str(slide), '--out', f'{d}/map', '--quiet', '--engine', engine]
+        p, hwm = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, CRC_HISTO_CACHE=str(cache))), 0
+        while True:
+            try: hwm = max(hwm, int(next(l for l in open(f'/proc/{p.pid}/status') if l.startswith('VmHWM')).split()[1]))
+            except (OSError, StopIteration, ValueError): pass  # not Linux, or the process is gone
+            if p.poll() is not None: break
+            time.sleep(0.1)
+        out = p.stdout.read()
+        if p.returncode: raise CrcHistoError(f"crc-histo map failed on {Path(slide).name}: {out.strip().splitlines()[-1] if out.strip() else p.returncode}")
+        t = json.loads(Path(f'{d}/map/timings.json').read_text())
+    return dict(peak_rss_mb=hwm/1024 or None, tissue_tiles=t['tissue_tiles'], map_seconds=t['seconds'], tiles_per_s=t['tissue_tiles']/t['seconds'],
+                engine=t['engine'], engine_seconds=t['timings']['engine'], engine_choice=t.get('engine_choice'))
+
+# %% ../nbs/15_bench.ipynb #4d3b69a0
+def bench_maps(sizes:tuple=(14336, 28672), # Slide sides to map, px
+               folder:Path|str|None=None, # Where the test slides are written and kept (default: a folder in the temporary directory)
+               runs:int=1, # Runs of each call
+              ) -> list:
+    "For each slide size: `map_peak` of a first call (an empty engine cache) and a later call (the choice remembered), `runs` times each."
+    import shutil, tempfile
+    folder = Path(folder or Path(tempfile.gettempdir())/'crc_histo_bench_slides'); folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for side in sizes:
+            slide, warm = write_disc_slide(folder/f'disc_{side}.tif', side), Path(d)/f'warm{side}'
+            for i in range(runs):
+                for call in ('first', 'later'):
+                    cache = Path(d)/'first' if call == 'first' else warm
+                    if call == 'first': shutil.rmtree(cache, ignore_errors=True)
+                    elif not warm.exists(): map_peak(slide, warm)  # the one call that fills it
+                    rows.append(dict(map_peak(slide, cache), side=side, call=call, run=i))
+    return rows
+
+# %% ../nbs/15_bench.ipynb #e7ef1572
+def bench_predict_start(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                        cache:str, # The engine cache folder (`$CRC_HISTO_CACHE`)
+                        n:int=2000, # Tiles to classify (auto chooses for 1000 or more)
+                        model:str='mobilenet_v2-kather2016', # The model
+                       ) -> dict:
+    "`predict_tiles(model, files, engine='auto')`: its engine's start-up (seconds before the first batch), what auto said, tiles/s overall."
+    from crc_histo.inference import predict_tiles
+    fs, old = _files(data, n), os.environ.get('CRC_HISTO_CACHE')
+    os.environ['CRC_HISTO_CACHE'] = str(cache)
+    try:
+        t0 = time.perf_counter()
+        df = predict_tiles(model, fs, progress=False, engine='auto')
+        secs = time.perf_counter() - t0
+    finally:
+        if old is None: del os.environ['CRC_HISTO_CACHE']
+        else: os.environ['CRC_HISTO_CACHE'] = old
+    return dict(case=f'crc_histo predict_tiles ({model}, auto, {n} files)', engine=df.attrs['engine'], engine_seconds=df.attrs['engine_seconds'],
+                engine_choice=df.attrs['engine_choice'], tiles_per_s=n/secs)
+
+# %% ../nbs/15_bench.ipynb #c9020ac7
+def bench_engine_start(data, # Data folder (class sub-folders), 'kather2016' or 'sample'
+                       n:int=2000, # Tiles to classify
+                       run=None, # How each call runs (default `run_isolated`: a fresh process each)
+                      ) -> list:
+    "`bench_predict_start` twice with one new engine cache: the first call chooses the engine, the second reuses the choice; and the bare eager forward of the same network."
+    import tempfile
+    run = run or run_isolated
+    with tempfile.TemporaryDirectory() as d:
+        rows = [dict(run(bench_predict_start, data=data, cache=d, n=n), call=call) for call in ('first', 'second')]
+    bare = run(bench_forward_bare, n=max(256, n // 4), size=150, arch='mobilenet_v2')
+    for r in rows: r['of_bare_forward'] = r['tiles_per_s'] / bare['tiles_per_s']
+    return rows + [dict(bare, call='reference')]
+
 # %% ../nbs/15_bench.ipynb #15ee6766
 def cpu_summary() -> dict:
     "This CPU as a benchmark records it: class, model name, cores, torch threads and whether it computes bf16 natively."
@@ -279,6 +387,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           quick:bool=False, # A few batches only (smoke test)
           out:Path|str|None=None, # Folder for bench.json and bench.md
           arch:str='resnet18', # Network for the training cases (inference always uses ResNet18)
+          maps:bool=True, # Also map test slides (`bench_maps`: 14336² and 28672² px; quick: 1024² and 2048²) and time the engine's start-up (`bench_engine_start`)
          ) -> dict:
     "Benchmark the Kaggle pipeline against crc_histo on this machine; print and return the table."
     from crc_histo.data import data_spec, resolve_data
@@ -296,6 +405,8 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
              run(bench_get_preds, data=data, n=16 if quick else 256),
              *[run(bench_predict_tiles, data=data, n=n_inf, size=s_inf, engine=e) for e in ('eager', 'onnx', *(() if quick else _installed('openvino')), 'int8', *(() if quick else ('compile', 'auto')))],
              run(bench_forward_bare, n=n_inf, size=s_inf)]
+    starts = bench_engine_start(data, n=1000 if quick else 2000, run=run) if maps else []
+    slide_maps = bench_maps((1024, 2048) if quick else (14336, 28672)) if maps else []
     mm = (256, 2) if quick else (2048, 10)
     peak = {'fp32': matmul_flops_per_s(torch.float32, *mm), 'bf16': matmul_flops_per_s(torch.bfloat16, *mm) if cpu_has_fast_bf16() else None}
     for r in train:
@@ -305,7 +416,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
         r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
     for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
     for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
-    res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, matmul_flops_per_s=peak, quick=quick, data=data_spec(data),
+    res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, engine_start=starts, maps=slide_maps, matmul_flops_per_s=peak, quick=quick, data=data_spec(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)
     print(md)
@@ -333,6 +444,12 @@ def bench_table(res:dict, # `bench`'s result
     rows += ["", "| inference (ResNet18) | tiles/s | × learn.predict | × bare forward | peak RSS MB |", "|---|---|---|---|---|"]
     for r in res['inference']:
         rows.append(f"| {r['case']} | {r['tiles_per_s']:.1f} | {r['tiles_per_s']/i0:.1f} | {na(r, 'of_bare_forward', '.2f')} | {r['peak_rss_mb']:.0f} |")
+    if res.get('engine_start'):
+        rows += ["", "| predict from files (shipped model, auto) | engine start-up | engine | tiles/s | × bare forward |", "|---|---|---|---|---|"]
+        rows += [f"| {r['call']} call | {r['engine_seconds']:.1f} s | {r['engine']} | {r['tiles_per_s']:.0f} | {r['of_bare_forward']:.2f} |" for r in res['engine_start'] if r['call'] != 'reference']
+    if res.get('maps'):
+        rows += ["", "| slide map (shipped model, auto) | tissue tiles | call | peak RSS MB | tiles/s | engine | engine start-up |", "|---|---|---|---|---|---|---|"]
+        rows += [f"| {r['side']}² px | {r['tissue_tiles']} | {r['call']} | {r['peak_rss_mb']:.0f} | {r['tiles_per_s']:.0f} | {r['engine']} | {r['engine_seconds']:.1f} s |" for r in res['maps']]
     p = res['matmul_flops_per_s']
     bf16 = f"{p['bf16']/1e9:.0f} GFLOP/s bf16" if p.get('bf16') else "bf16 not measured (not native here)"
     rows += ["", f"Matmul peak on this CPU ({res['threads']} threads): {p['fp32']/1e9:.0f} GFLOP/s fp32, {bf16}. "

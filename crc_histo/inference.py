@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/inference.html.md"""
 
 # %% ../nbs/11_inference.ipynb #9867c94c
 from __future__ import annotations
-import csv, gc, glob, hashlib, importlib.metadata, json, math, os, tempfile, time, warnings
+import csv, gc, glob, hashlib, importlib.metadata, importlib.util, json, math, os, tempfile, time, warnings
 from collections import Counter
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -213,14 +213,15 @@ def _engine_probs(model, engine, tta, precision, calib, onnx=None):
     return fn
 
 # %% ../nbs/11_inference.ipynb #40fa8d5b
+def _exact_engines(model):
+    "The exact engines a model can run on here: eager, and for an exportable model each installed runtime (ONNX Runtime, OpenVINO)."
+    if stain_normalised(model): return ['eager']
+    return ['eager'] + [e for e, module in (('onnx', 'onnxruntime'), ('openvino', 'openvino')) if importlib.util.find_spec(module)]  # found, not imported: an unused runtime costs no memory
+
+# %% ../nbs/11_inference.ipynb #c004926f
 def _auto_engines(model, n_tiles):
-    "The exact engines 'auto' times against each other: eager, and for a large job on an exportable model each installed runtime (ONNX Runtime, OpenVINO)."
-    if n_tiles is None or n_tiles < 1000 or stain_normalised(model): return ['eager']
-    found = []
-    for engine, module in (('onnx', 'onnxruntime'), ('openvino', 'openvino')):
-        try: __import__(module); found.append(engine)
-        except ImportError: pass
-    return ['eager'] + found
+    "The engines 'auto' times against each other: `_exact_engines` for a job of 1000 tiles or more, else eager alone (choosing would cost more than it saves)."
+    return ['eager'] if n_tiles is None or n_tiles < 1000 else _exact_engines(model)
 
 # %% ../nbs/11_inference.ipynb #c655c6b1
 def engine_cache() -> Path:
@@ -370,15 +371,16 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
     "A function from a batch of tiles (N×3×S×S) to class probabilities, run by `engine`; its `engine` attribute names the one used, and `choice` (auto) says whether it was chosen now or remembered."
     if engine not in engines: raise CrcHistoError(f"Unknown engine {engine!r}: use {', '.join(engines)}.")
     if engine != 'auto': return _engine_probs(model, engine, tta, precision, calib, model_onnx(model) if engine in ('onnx', 'openvino') else None)
-    cands = _auto_engines(model, n_tiles)
-    if len(cands) == 1: return _engine_probs(model, 'eager', tta, precision, calib)
-    if calib is None or not len(calib): return _engine_probs(model, cands[1], tta, precision, calib)  # nothing to time on: the first runtime found
-    key = engine_key(model, tta, precision, len(calib))
-    rec, why = remembered_engine(key, cands) if key else (None, None)
-    if rec:
+    exact = _exact_engines(model)
+    key = engine_key(model, tta, precision, len(calib)) if len(exact) > 1 and calib is not None and len(calib) else None
+    rec, why = remembered_engine(key, exact) if key else (None, None)
+    if rec:  # remembered: used for a job of any size, as nothing is left to pay
         fn = _engine_probs(model, rec['engine'], tta, precision, calib, model_onnx(model) if rec['engine'] != 'eager' else None)
         fn.choice = f"engine auto reused {rec['engine']}, chosen {rec.get('date')} for this model, CPU class ({key['cpu']}), {key['threads']} threads and libraries ({shown_name(_choice_file(key))})"
         return fn
+    cands = _auto_engines(model, n_tiles)
+    if len(cands) == 1: return _engine_probs(model, 'eager', tta, precision, calib)
+    if calib is None or not len(calib): return _engine_probs(model, cands[1], tta, precision, calib)  # nothing to time on: the first runtime found
     secs = (_choose_apart if key and choose_apart else _choose_engine)(model, cands, tta, precision, calib)  # measured against each other on the job's first batch
     best = min(secs, key=secs.get)
     fn = _engine_probs(model, best, tta, precision, calib, model_onnx(model) if best != 'eager' else None)
@@ -452,7 +454,10 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
         errors += errs; resized += rs
         if arr is None: continue
         x = torch.from_numpy(arr).permute(0, 3, 1, 2)
-        if run is None: run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
+        if run is None:
+            t0 = time.perf_counter()
+            run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
+            df_attrs = dict(engine_seconds=time.perf_counter() - t0)  # what choosing (or reusing) the engine cost before the first batch
         probs.append(run(x))
         rows += [str(chunks[k][i]) for i in ok]
     if scale is not None: warnings.warn(_scale_note(model, mpp))
@@ -463,6 +468,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
     df.attrs['errors'], df.attrs['engine'], df.attrs['adapt_bn'] = errors, getattr(run, 'engine', None), getattr(model, 'adapted_on', None)
     df.attrs['engine_choice'] = getattr(run, 'choice', None)  # auto: chosen now or remembered
+    df.attrs['engine_seconds'] = df_attrs['engine_seconds'] if run is not None else 0.
     return df
 
 # %% ../nbs/11_inference.ipynb #0dc8c80a

@@ -1,65 +1,27 @@
 #!/usr/bin/env python
 """Issue 34: peak memory of `crc-histo map` with the shipped model as the slide grows, and what holds it.
 
-Writes pyramidal TIFFs of SIZE x SIZE px (zlib tiles of 256 px, levels at 1/4, 1/16, 1/64, Kather's 0.495 µm/px, a
-disc of the 48 shipped tiles repeated, glass around it) into --slides (kept for the next run), maps each with
-`crc-histo map mobilenet_v2-kather2016 SLIDE --out DIR --quiet` in a fresh process --runs times, and takes the process's
-peak resident memory from the kernel (`wait4`'s ru_maxrss: exact, not sampled). One more run per size, in-process,
-reads VmRSS after each stage (imports, model, opening with thumbnail and tissue mask, engine setup, network, writing)
-to say what holds the memory. Writes results/map_memory/<cpu class>.{json,md}.
+Writes pyramidal TIFFs of SIZE x SIZE px (`bench.write_disc_slide`: zlib tiles of 256 px, levels at 1/4, 1/16, 1/64,
+Kather's 0.495 µm/px, a disc of the 48 shipped tiles repeated, glass around it) into --slides (kept for the next run)
+and maps each (`bench.map_peak`) with
+`crc-histo map mobilenet_v2-kather2016 SLIDE --out DIR --quiet` in a fresh process, --runs times two ways: a first call
+(an empty engine cache: `--engine auto` times its candidates, in a process of its own) and a later call (the choice
+remembered). The map process's own peak resident memory is its VmHWM (the kernel's high-water mark), read every 0.1 s
+until it exits; the largest process of all the runs (a map or a chooser) comes from the kernel too (RUSAGE_CHILDREN).
+One more run per size, in-process, reads VmRSS after each stage (imports, model, opening with thumbnail and tissue mask,
+engine setup, network, writing) to say what holds the memory. Writes results/map_memory/<cpu class>.{json,md}.
 Usage: python tools/map_memory.py [--sizes 14336 28672] [--runs 3] [--engine auto] [--slides DIR]"""
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
-import numpy as np
 
 MODEL = 'mobilenet_v2-kather2016'
 
-def texture(k=8):
-    "A k·150 px square of the package's 48 sample tiles, repeated: the slide's tissue."
-    from crc_histo.inference import read_image, tile_paths
-    fs, t = tile_paths('sample'), np.zeros((k*150, k*150, 3), np.uint8)
-    for i in range(k*k):
-        r, c = divmod(i, k); t[r*150:(r+1)*150, c*150:(c+1)*150] = read_image(fs[i % len(fs)])
-    return t
-
-def write_pyramid(dest, side, mpp=0.495, tile=256, downsamples=(1, 4, 16, 64)):
-    "A pyramidal BigTIFF of `side`² px, written file tile by file tile (never whole in memory)."
-    import tifffile
-    from PIL import Image
-    tex = texture()
-    def tiles(d):
-        s = side // d
-        tx = np.asarray(Image.fromarray(tex).resize((max(1, round(len(tex)/d)),)*2, Image.BOX)); p = len(tx)
-        for y in range(0, s, tile):
-            for x in range(0, s, tile):
-                yy, xx = np.mgrid[y:y+tile, x:x+tile]
-                a = tx[yy % p, xx % p]
-                a[(yy - s/2)**2 + (xx - s/2)**2 >= (0.53*s)**2] = 235  # glass outside the disc
-                yield a
-    ds = [d for d in downsamples if side // d >= tile]
-    opts = dict(tile=(tile, tile), photometric='rgb', compression='zlib', resolutionunit='CENTIMETER')
-    tmp = Path(dest).with_suffix('.part')
-    with tifffile.TiffWriter(tmp, bigtiff=True) as tw:
-        for i, d in enumerate(ds):
-            tw.write(tiles(d), shape=(side//d, side//d, 3), dtype=np.uint8, resolution=(1e4/mpp/d,)*2,
-                     **(dict(subifds=len(ds) - 1) if i == 0 else dict(subfiletype=1)), **opts)
-    tmp.replace(dest)
-    return dest
-
-def map_run(slide, engine, cache=None):
-    "`crc-histo map` of `slide` in a fresh process: its peak RSS (kernel), wall seconds, tiles, engine and the map's timings."
-    with tempfile.TemporaryDirectory() as d:
-        cmd = ['crc-histo', 'map', MODEL, str(slide), '--out', f'{d}/map', '--quiet', '--engine', engine]
-        env = dict(os.environ, **({'CRC_HISTO_CACHE': str(cache)} if cache else {}))
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        out = p.stdout.read()
-        _, status, ru = os.wait4(p.pid, 0)
-        secs = time.perf_counter() - t0
-        if status: raise SystemExit(f"{' '.join(cmd)} failed:\n{out}")
-        t = json.loads(Path(f'{d}/map/timings.json').read_text())
-    return dict(peak_rss_mb=ru.ru_maxrss/1024, wall_s=secs, tissue_tiles=t['tissue_tiles'], map_s=t['seconds'],
-                engine=t['engine'], timings=t['timings'], engine_line=next((l for l in out.splitlines() if 'engine' in l.lower()), None))
+def map_run(slide, engine, cache):
+    "`bench.map_peak` of `slide`, with the seconds of the whole process and the largest process the runs have started so far."
+    from crc_histo.bench import map_peak
+    t0 = time.perf_counter()
+    r = map_peak(slide, cache, MODEL, engine)
+    return dict(r, wall_s=time.perf_counter() - t0, map_s=r['map_seconds'], timings=dict(engine=r['engine_seconds']))
 
 ANATOMY = r'''
 import json, sys, time
@@ -69,8 +31,8 @@ def rss():
 rows = [('start', rss())]
 import crc_histo.cli, crc_histo.tissue_map as tm, crc_histo.slide as sl
 rows.append(('imports (crc_histo.tissue_map and what it imports)', rss()))
-from crc_histo.export import load_models
-model = load_models(sys.argv[2]); rows.append(('model loaded', rss()))
+from crc_histo.export import model_ref
+model = model_ref(sys.argv[2]); rows.append(('model (by reference, as crc-histo map)', rss()))
 class Clock(sl.MapClock):  # VmRSS when each stage first ends
     def __call__(self, stage):
         cm = super().__call__(stage)
@@ -91,11 +53,28 @@ mods = sorted(m for m in ('fastai', 'matplotlib', 'pandas', 'onnxruntime', 'open
 print(json.dumps(dict(rows=rows, engine=info['engine'], modules=mods)))
 '''
 
-def anatomy(slide, engine):
-    "VmRSS of one map, in-process, after each stage; and which large libraries were imported."
-    out = subprocess.run([sys.executable, '-W', 'ignore', '-c', ANATOMY, str(slide), MODEL, engine], capture_output=True, text=True)
+def anatomy(slide, engine, cache):
+    "VmRSS of one map, in-process (engine cache `cache`), after each stage; and which large libraries were imported."
+    out = subprocess.run([sys.executable, '-W', 'ignore', '-c', ANATOMY, str(slide), MODEL, engine], capture_output=True, text=True,
+                         env=dict(os.environ, CRC_HISTO_CACHE=str(cache)))
     if out.returncode: raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+def report(res):
+    "The record as markdown: one row per size and call, every run's figures."
+    lines = [res['cpu_line'], '', f"Measured {res['date']} with `{res['command']}` (model {MODEL}, engine {res['engine']}).", '',
+             '| slide | tissue tiles | call | peak RSS of the map process, MB (runs) | tiles/s | engine | engine setup, s |', '|---|---|---|---|---|---|---|']
+    for side, v in res['sizes'].items():
+        for call in ('first', 'later'):
+            rs = [r for r in v['runs'] if r['call'] == call]
+            peaks, speed, setup = (', '.join(f"{f(r):.{d}f}" for r in rs) for f, d in ((lambda r: r['peak_rss_mb'], 0),
+                                   (lambda r: r['tissue_tiles'] / r['map_s'], 0), (lambda r: r['timings']['engine'], 1)))
+            lines.append(f"| {side}² | {rs[0]['tissue_tiles']} | {call} | {peaks} | {speed} | {', '.join(sorted({r['engine'] for r in rs}))} | {setup} |")
+    lines += ['', f"Largest single process of all runs (a map, or the process a first call chose its engine in): {res['largest_child_mb']:.0f} MB.", '',
+              'What holds the memory (a later call, in-process, VmRSS after each stage first ends):', '']
+    for side, v in res['sizes'].items():
+        lines.append(f"- {side}²: " + '; '.join(f"{k} {r['rss']:.0f} MB" for k, r in v['anatomy']['rows']) + f" (large modules loaded: {', '.join(v['anatomy']['modules']) or 'none'})")
+    return '\n'.join(lines) + '\n'
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -106,27 +85,36 @@ def main():
     ap.add_argument('--out', default='results/map_memory')
     ap.add_argument('--tag', default='', help='appended to the file names of the results')
     a = ap.parse_args()
-    from crc_histo.bench import cpu_line, cpu_summary
+    from crc_histo.bench import cpu_line, cpu_summary, write_disc_slide
     cpu = cpu_summary(); print(cpu_line(cpu), flush=True)
     Path(a.slides).mkdir(parents=True, exist_ok=True)
     res = dict(cpu=cpu, cpu_line=cpu_line(cpu), date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), engine=a.engine,
                command='python tools/map_memory.py ' + ' '.join(sys.argv[1:]), sizes={})
     for side in a.sizes:
         slide = Path(a.slides)/f'disc_{side}.tif'
-        if not slide.exists(): print(f"writing {slide} ...", flush=True); write_pyramid(slide, side)
-        runs = []
+        if not slide.exists(): print(f"writing {slide} ...", flush=True)
+        write_disc_slide(slide, side)
+        runs, warm = [], Path(a.slides)/'cache_warm'
+        shutil.rmtree(warm, ignore_errors=True)
         for i in range(a.runs):
-            r = map_run(slide, a.engine); runs.append(r)
-            print(f"{side}²: peak RSS {r['peak_rss_mb']:.0f} MB, {r['tissue_tiles']} tissue tiles, map {r['map_s']:.1f} s "
-                  f"({r['tissue_tiles']/r['map_s']:.0f} tiles/s), engine {r['engine']} (setup {r['timings']['engine']:.1f} s), process {r['wall_s']:.1f} s", flush=True)
-        an = anatomy(slide, a.engine)
+            for call in ('first', 'later'):  # first: an empty engine cache (auto chooses); later: the choice remembered
+                cache = Path(a.slides)/'cache_first' if call == 'first' else warm
+                if call == 'first': shutil.rmtree(cache, ignore_errors=True)
+                if call == 'later' and not warm.exists(): map_run(slide, a.engine, warm)  # fill it once
+                r = dict(map_run(slide, a.engine, cache), call=call); runs.append(r)
+                print(f"{side}² {call} call: peak RSS {r['peak_rss_mb']:.0f} MB, {r['tissue_tiles']} tissue tiles, map {r['map_s']:.1f} s "
+                      f"({r['tissue_tiles']/r['map_s']:.0f} tiles/s), engine {r['engine']} (setup {r['timings']['engine']:.1f} s), process {r['wall_s']:.1f} s", flush=True)
+        an = anatomy(slide, a.engine, warm)
         print('  ' + '; '.join(f"{k}: {v['rss']:.0f} MB" for k, v in an['rows']) + f"; large modules loaded: {', '.join(an['modules']) or 'none'}", flush=True)
         res['sizes'][side] = dict(runs=runs, anatomy=an)
-    peaks = {s: max(r['peak_rss_mb'] for r in v['runs']) for s, v in res['sizes'].items()}
-    if len(peaks) > 1: print(f"largest peak over smallest: {max(peaks.values())/min(peaks.values()):.3f}")
+    for call in ('first', 'later'):
+        peaks = {s: max(r['peak_rss_mb'] for r in v['runs'] if r['call'] == call) for s, v in res['sizes'].items()}
+        print(f"{call} calls: largest peak {max(peaks.values()):.0f} MB" + (f", largest size's over smallest's {peaks[max(peaks)]/peaks[min(peaks)]:.3f}" if len(peaks) > 1 else ''))
+    res['largest_child_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     name = cpu['class'] + a.tag
     (out/f'{name}.json').write_text(json.dumps(res, indent=1))
-    print(f"written {out/name}.json")
+    (out/f'{name}.md').write_text(report(res))
+    print(f"written {out/name}.json and .md")
 
 if __name__ == '__main__': main()
