@@ -382,6 +382,17 @@ def _installed(engine):
     try: __import__(engine); return (engine,)
     except ImportError: return ()
 
+# %% ../nbs/15_bench.ipynb #c4a9e3f1
+def _bench_ratios(train, phases, infer, peak, arch):
+    "Each case against its reference, in place: training against the bare loop (and the matmul peak), phases against the unfrozen one, inference against the bare forward."
+    for r in train:
+        r['epoch_seconds_4000'] = 4000/r['tiles_per_s']
+        r['flops_per_s'] = 3*forward_flops(arch, r['size'])*r['tiles_per_s']
+        r['ceiling_fraction'] = r['flops_per_s']/(peak.get(r['precision']) or peak['fp32'])
+        r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
+    for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
+    for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
+
 # %% ../nbs/15_bench.ipynb #f64bdeef
 def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
           quick:bool=False, # A few batches only (smoke test)
@@ -409,13 +420,7 @@ def bench(data:str|Path='kather2016', # Data folder, 'kather2016' or 'sample'
     slide_maps = bench_maps((1024, 2048) if quick else (14336, 28672)) if maps else []
     mm = (256, 2) if quick else (2048, 10)
     peak = {'fp32': matmul_flops_per_s(torch.float32, *mm), 'bf16': matmul_flops_per_s(torch.bfloat16, *mm) if cpu_has_fast_bf16() else None}
-    for r in train:
-        r['epoch_seconds_4000'] = 4000/r['tiles_per_s']
-        r['flops_per_s'] = 3*forward_flops(arch, r['size'])*r['tiles_per_s']
-        r['ceiling_fraction'] = r['flops_per_s']/(peak.get(r['precision']) or peak['fp32'])
-        r['of_bare_loop'] = r['tiles_per_s']/train[-1]['tiles_per_s']  # the model's own measured training rate
-    for r in phases: r['of_unfrozen'] = r['tiles_per_s']/phases[2]['tiles_per_s']
-    for r in infer: r['of_bare_forward'] = r['tiles_per_s']/infer[-1]['tiles_per_s']
+    _bench_ratios(train, phases, infer, peak, arch)
     res = dict(cpu=cpu_summary(), arch=arch, train=train, phases=phases, inference=infer, engine_start=starts, maps=slide_maps, matmul_flops_per_s=peak, quick=quick, data=data_spec(data),
                threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), torch=torch.__version__)
     md = bench_table(res)

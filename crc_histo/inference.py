@@ -426,6 +426,16 @@ def warn_tile_problems(n:int, # How many files were to be read
         lines = '\n'.join(f"  {f}: {r}" for f, r in errors[:20]) + ('\n  ...' if len(errors) > 20 else '')
         warnings.warn(f"{len(errors)} of {n} files could not be read and were skipped:\n{lines}")
 
+# %% ../nbs/11_inference.ipynb #b7e2c1a4
+def _prediction_frame(model, files, probs, errors, run, secs):
+    "`predict_tiles`' table: file, class, its probability and every class's; what the run met and which engine ran it, in `attrs`."
+    p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
+    df = pd.DataFrame({'file': files, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
+    df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
+    df.attrs.update(errors=errors, engine=getattr(run, 'engine', None), adapt_bn=getattr(model, 'adapted_on', None),
+                    engine_choice=getattr(run, 'choice', None), engine_seconds=secs)  # engine_choice: auto's chosen-or-remembered line
+    return df
+
 # %% ../nbs/11_inference.ipynb #5e6f9c9d
 def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved model folder
                   paths:Path|str|list,  # Tile files, folders and/or glob patterns
@@ -448,7 +458,7 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
     if adapt_bn: model = adapted_model(model, files, bs, mpp, workers)  # a copy: the model passed in is unchanged
     model.eval()
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
-    rows, probs, errors, resized, run = [], [], [], [], None
+    rows, probs, errors, resized, run, secs = [], [], [], [], None, 0.
     batches = _tile_batches(chunks, model.size, model.tile_px, scale, workers)
     for k, (ok, arr, errs, rs) in enumerate(progress_bar(batches, total=len(chunks), leave=False) if progress else batches):
         errors += errs; resized += rs
@@ -457,19 +467,13 @@ def predict_tiles(model:TileClassifier|Path|str, # A TileClassifier or a saved m
         if run is None:
             t0 = time.perf_counter()
             run = tile_prober(model, engine, tta, precision, calib=x, n_tiles=len(files))
-            df_attrs = dict(engine_seconds=time.perf_counter() - t0)  # what choosing (or reusing) the engine cost before the first batch
+            secs = time.perf_counter() - t0  # what choosing (or reusing) the engine cost before the first batch
         probs.append(run(x))
         rows += [str(chunks[k][i]) for i in ok]
     if scale is not None: warnings.warn(_scale_note(model, mpp))
     if adapt_bn: warnings.warn(adabn_note(model.adapted_on))
     warn_tile_problems(len(files), errors, resized, model.tile_px, scale is not None)
-    p = torch.cat(probs).numpy() if probs else np.zeros((0, len(model.classes)), np.float32)
-    df = pd.DataFrame({'file': rows, 'tissue': [model.classes[i] for i in p.argmax(1)], 'prob': p.max(1, initial=0)})
-    df = pd.concat([df, pd.DataFrame(p, columns=model.classes)], axis=1)
-    df.attrs['errors'], df.attrs['engine'], df.attrs['adapt_bn'] = errors, getattr(run, 'engine', None), getattr(model, 'adapted_on', None)
-    df.attrs['engine_choice'] = getattr(run, 'choice', None)  # auto: chosen now or remembered
-    df.attrs['engine_seconds'] = df_attrs['engine_seconds'] if run is not None else 0.
-    return df
+    return _prediction_frame(model, rows, probs, errors, run, secs)
 
 # %% ../nbs/11_inference.ipynb #0dc8c80a
 def _check_mpp(mpp):

@@ -112,7 +112,7 @@ def main():
         print(f"{call} calls: largest peak {max(peaks.values()):.0f} MB" + (f", largest size's over smallest's {peaks[max(peaks)]/peaks[min(peaks)]:.3f}" if len(peaks) > 1 else ''))
     res['largest_child_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    name = cpu['class'] + a.tag
+    name = cpu['class'].replace(' ', '_') + a.tag
     (out/f'{name}.json').write_text(json.dumps(res, indent=1))
     (out/f'{name}.md').write_text(report(res))
     print(f"written {out/name}.json and .md")
