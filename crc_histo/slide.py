@@ -6,7 +6,7 @@ Docs: https://crc-histo.github.io/crc_histo/slide.html.md"""
 
 # %% ../nbs/11a_slide.ipynb #990a82c4
 from __future__ import annotations
-import functools, threading, time, warnings
+import functools, math, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +21,7 @@ from .inference import model_mpp, read_image
 # %% auto #0
 __all__ = ['slide_extensions', 'max_slide_pixels', 'max_thumb_pixels', 'MapClock', 'stain_problem', 'check_he', 'open_slide',
            'is_slide', 'write_slide', 'write_svs', 'recorded_mpp', 'slide_level', 'check_slide_size', 'tissue_mask',
-           'level0_corners', 'slide_tiles', 'read_ahead_batches']
+           'slide_thumbnail', 'level0_corners', 'slide_tiles', 'read_ahead_batches']
 
 # %% ../nbs/11a_slide.ipynb #b6e1c0a2
 class MapClock:
@@ -221,6 +221,27 @@ def tissue_mask(thumb:Image.Image, # A slide thumbnail
     a = np.asarray(thumb.convert('RGB')).astype(np.int16)
     return (a.max(2) - a.min(2) >= min_chroma) & (a.max(2) > 40)
 
+# %% ../nbs/11a_slide.ipynb #a1f0e7d3
+def slide_thumbnail(s, # An open slide (`open_slide`)
+                    px:int=2048, # Longest side of the thumbnail, at most
+                    whole:int=8_000_000, # Read the level whole up to this many pixels (tiffslide's `get_thumbnail`); a larger one in strips
+                    strip:int=128, # Thumbnail rows made from one strip of the level
+                   ) -> Image.Image:
+    "The slide's RGB thumbnail, at most `px` px on its longest side, from the level `get_thumbnail` would read; a large level read strip by strip, so memory never holds it whole."
+    W, H = s.dimensions
+    lvl = s.get_best_level_for_downsample(max(W / px, H / px, 1))
+    (lw, lh), d = s.level_dimensions[lvl], s.level_downsamples[lvl]
+    if lw * lh <= whole or max(lw, lh) <= px: return s.get_thumbnail((px, px)).convert('RGB')
+    f = min(px / lw, px / lh)
+    tw, th = max(1, round(lw * f)), max(1, round(lh * f))
+    out, fy, pad = Image.new('RGB', (tw, th), 'white'), lh / th, 3 * math.ceil(lh / th)  # pad: the resampling kernel's reach
+    for y0 in range(0, th, strip):
+        y1 = min(th, y0 + strip)
+        top, bot = max(0, math.floor(y0 * fy) - pad), min(lh, math.ceil(y1 * fy) + pad)
+        piece = s.read_region((0, round(top * d)), lvl, (lw, bot - top)).convert('RGB')
+        out.paste(piece.resize((tw, y1 - y0), Image.Resampling.LANCZOS, box=(0, y0 * fy - top, lw, y1 * fy - top)), (0, y0))
+    return out
+
 # %% ../nbs/11a_slide.ipynb #b6e1c0b2
 def _level0(x, ds):
     "The level-0 coordinate that tiffslide maps to coordinate `x` of a level of downsample `ds` (it truncates x0 / ds)."
@@ -295,7 +316,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
         t = max(1, round(model.tile_px * mm / lmpp))  # the model's field of view, in px of this level
         rows, cols = H // t, W // t
         if not rows or not cols: raise CrcHistoError(f"The slide ({W}x{H} px at level {lvl}) is smaller than one {t} px tile.")
-        thumb = s.get_thumbnail((thumb_px, thumb_px)).convert('RGB')
+        thumb = slide_thumbnail(s, thumb_px)
         stain = check_he(thumb, Path(slide).name, check_stain)
         cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
         todo = np.argwhere(cover >= min_tissue)
