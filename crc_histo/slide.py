@@ -271,7 +271,7 @@ def _region_reader(slide, # An open slide (`open_slide`)
     def read(loc, t):
         x, y = int(loc[0] / ds), int(loc[1] / ds)  # as tiffslide's read_region places it
         if x < 0 or y < 0 or x + t > W or y + t > H: return plain(loc, t)  # over the edge: tiffslide's own answer
-        for k in [k for k in blocks if k[0] < y // bh]: del blocks[k]  # rows above: no later region needs them
+        for k in [k for k in blocks if not y // bh <= k[0] <= (y + t - 1) // bh]: del blocks[k]  # rows above, and below (the band before): no later region needs them
         out = np.empty((t, t, 3), np.uint8)
         for by in range(y // bh, (y + t - 1) // bh + 1):
             for bx in range(x // bw, (x + t - 1) // bw + 1):
@@ -304,6 +304,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
                 check_stain:bool=True, # Refuse a slide that does not look like H&E brightfield (`stain_problem` on the thumbnail); False: warn
                 clock:MapClock|None=None, # Add the seconds of opening, reading and resizing to this clock
                 decode_once:bool=True, # Cut the tiles from the file's tiles, each decoded once (False: tiffslide's `read_region` for each tile)
+                band_px:int=4096, # Read the tiles in vertical bands this wide (level px), each row by row: the decoded file tiles kept span one band
                ) -> tuple:
     "How `slide` is cut at the model's scale (`info`: level, tile sizes, grid, tissue cover), its thumbnail, and a generator of batches: grid cells (n×2 row, col) and their tiles (n×3×S×S at the model's input size)."
     if bs < 1: raise CrcHistoError("bs must be positive.")
@@ -320,6 +321,7 @@ def slide_tiles(model:TileClassifier, # A loaded model: its scale and input size
         stain = check_he(thumb, Path(slide).name, check_stain)
         cover = _tissue_cover(tissue_mask(thumb), thumb.width / W, t, rows, cols)
         todo = np.argwhere(cover >= min_tissue)
+        todo = todo[np.lexsort((todo[:, 1], todo[:, 0], todo[:, 1] * t // band_px))]  # band, then row, then column
         read = _region_reader(s, lvl, decode_once)
     def batches():
         for b in range(0, len(todo), bs):
