@@ -14,11 +14,11 @@ from crc_histo.data import data_spec, resolve_data
 def report(res):
     "The record as markdown: one row per run."
     lines = [res['cpu_line'], '', f"Measured {res['date']} with `{res['command']}`.", '',
-             '| run | first call: s before the first batch | second call: s before the first batch | first call × bare forward | second call × bare forward | bare forward, tiles/s | engine (second call) |',
-             '|---|---|---|---|---|---|---|']
+             '| run | first call: s before the first batch | second call: s before the first batch | first call × bare forward | second call × bare forward | bare forward, tiles/s | engine (second call) | loading the model, s (second call) |',
+             '|---|---|---|---|---|---|---|---|']
     for i, r in enumerate(res['engine_start']):
         f, s, b = r
-        lines.append(f"| {i + 1} | {f['engine_seconds']:.2f} | {s['engine_seconds']:.2f} | {f['of_bare_forward']:.2f} | {s['of_bare_forward']:.2f} | {b['tiles_per_s']:.0f} | {s['engine']} |")
+        lines.append(f"| {i + 1} | {f['engine_seconds']:.2f} | {s['engine_seconds']:.2f} | {f['of_bare_forward']:.2f} | {s['of_bare_forward']:.2f} | {b['tiles_per_s']:.0f} | {s['engine']} | {s.get('load_seconds', float('nan')):.1f} |")
     lines += ['', '| run | fast path, tiles/s | bare loop, tiles/s | fast path × bare loop | precision |', '|---|---|---|---|---|']
     for i, (f, b) in enumerate(res['train']):
         lines.append(f"| {i + 1} | {f['tiles_per_s']:.1f} | {b['tiles_per_s']:.1f} | {f['tiles_per_s'] / b['tiles_per_s']:.2f} | {f['precision']} |")
