@@ -70,6 +70,10 @@ def report(res):
             peaks, speed, setup = (', '.join(f"{f(r):.{d}f}" for r in rs) for f, d in ((lambda r: r['peak_rss_mb'], 0),
                                    (lambda r: r['tissue_tiles'] / r['map_s'], 0), (lambda r: r['timings']['engine'], 1)))
             lines.append(f"| {side}² | {rs[0]['tissue_tiles']} | {call} | {peaks} | {speed} | {', '.join(sorted({r['engine'] for r in rs}))} | {setup} |")
+    lines += ['', "The largest peak of each call over all runs, and the largest size's over the smallest's:", '']
+    for call in ('first', 'later'):
+        peaks = {int(s): max(r['peak_rss_mb'] for r in v['runs'] if r['call'] == call) for s, v in res['sizes'].items()}
+        lines.append(f"- {call} calls: {max(peaks.values()):.0f} MB" + (f"; {peaks[max(peaks)] / peaks[min(peaks)]:.3f}" if len(peaks) > 1 else ''))
     lines += ['', f"Largest single process of all runs (a map, or the process a first call chose its engine in): {res['largest_child_mb']:.0f} MB.", '',
               'What holds the memory (a later call, in-process, VmRSS after each stage first ends):', '']
     for side, v in res['sizes'].items():
