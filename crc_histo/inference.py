@@ -383,7 +383,8 @@ def tile_prober(model:TileClassifier, # A loaded model or ensemble
     cands = _auto_engines(model, n_tiles)
     if len(cands) == 1: return _engine_probs(model, 'eager', tta, precision, calib)
     if calib is None or not len(calib): return _engine_probs(model, cands[1], tta, precision, calib)  # nothing to time on: the first runtime found
-    secs = (_choose_apart if key and choose_apart else _choose_engine)(model, cands, tta, precision, calib)  # measured against each other on the job's first batch
+    apart = key and choose_apart and isinstance(model, ModelRef)  # a network already built here costs nothing more to time here
+    secs = (_choose_apart if apart else _choose_engine)(model, cands, tta, precision, calib)  # measured against each other on the job's first batch
     best = min(secs, key=secs.get)
     fn = _engine_probs(model, best, tta, precision, calib, model_onnx(model) if best != 'eager' else None)
     fn.choice = _choice_line(best, secs, len(calib), remember_engine(key, best, secs) if key else None, why)
