@@ -4,12 +4,19 @@
 remembered), and both calls' tiles/s against the bare eager forward of the same network on tiles in memory
 (`bench.bench_engine_start`); (2) training: crc_histo's fast path against the bare PyTorch loop, a full-model ResNet18,
 8 steps after 2 warm-up steps of 64 tiles (`bench.bench_train_fast`, `bench.bench_train_bare`). Every case runs in a
-fresh process (`bench.run_isolated`). Writes results/reference_runs/<CPU class>.{json,md}.
+fresh process: the predict calls and the bare forward a top-level interpreter each (`run_top`), the training cases `bench.run_isolated`. Writes results/reference_runs/<CPU class>.{json,md}.
 Usage: python tools/reference_runs.py [--data kather2016] [--runs 3] [--n 2000]"""
-import argparse, json, time
+import argparse, json, subprocess, sys, time
 from pathlib import Path
 from crc_histo.bench import bench_engine_start, bench_train_bare, bench_train_fast, cpu_line, cpu_summary, run_isolated
 from crc_histo.data import data_spec, resolve_data
+
+def run_top(fn, **kwargs):
+    "`fn(**kwargs)` of crc_histo.bench in a new top-level interpreter (`python -c`): in a multiprocessing child (`bench.run_isolated`) OpenVINO ran at about half its speed on the AVX-512 BF16 host, as a command does not."
+    code = f"import json, sys; from crc_histo.bench import {fn.__name__} as f; print('RESULT' + json.dumps(f(**json.loads(sys.argv[1]))))"
+    out = subprocess.run([sys.executable, '-W', 'ignore', '-c', code, json.dumps(kwargs, default=str)], capture_output=True, text=True)
+    if out.returncode: raise SystemExit(out.stderr[-2000:])
+    return json.loads(next(l for l in out.stdout.splitlines() if l.startswith('RESULT'))[6:])
 
 def report(res):
     "The record as markdown: one row per run."
@@ -35,7 +42,7 @@ def main():
     res = dict(cpu=cpu, cpu_line=cpu_line(cpu), date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), data=data_spec(data),
                command='python tools/reference_runs.py ' + f'--data {a.data} --runs {a.runs} --n {a.n}', engine_start=[], train=[])
     for i in range(a.runs):
-        rows = bench_engine_start(data, n=a.n)
+        rows = bench_engine_start(data, n=a.n, run=run_top)
         res['engine_start'].append(rows)
         print(f"run {i + 1}: start-up {rows[0]['engine_seconds']:.2f} s then {rows[1]['engine_seconds']:.2f} s; "
               f"{rows[0]['of_bare_forward']:.2f}x and {rows[1]['of_bare_forward']:.2f}x the bare forward ({rows[2]['tiles_per_s']:.0f} tiles/s)", flush=True)
