@@ -208,7 +208,7 @@ def model_card(meta:dict, # A model's metadata (`crc_histo.json`), with its `tra
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/10_export.ipynb #03df82bd
-def save_model(model:Learner|nn.Module, # A crc_learner Learner, a TileClassifier, or an nn.Module (then `meta` is required)
+def save_model(model, # A crc_learner Learner, a TileClassifier, or an nn.Module (then `meta` is required)
                dest:Path|str,           # Folder to write (created; replaced only if it holds a crc_histo model)
                meta:dict|None=None,     # Metadata overriding `learn.crc_meta` / `model.meta`
               ) -> Path:
@@ -269,7 +269,7 @@ def _load_weights(net:nn.Module, wf:Path, meta:dict):
                             f"{json.loads(saved)}: every prediction would be mislabelled; restore the original crc_histo.json.")
 
 # %% ../nbs/10_export.ipynb #e973d106
-def _from_learner(learn:Learner, fname:Path) -> TileClassifier:
+def _from_learner(learn, fname:Path) -> TileClassifier:
     "Wrap the model of an unpickled fastai learner, taking its metadata from `crc_meta` or its DataLoaders."
     meta = getattr(learn, 'crc_meta', None)
     if meta is None:
