@@ -287,6 +287,11 @@ def write_disc_slide(dest:Path|str, # The .tif file to write (kept if it exists)
                      compression='zlib', resolutionunit='CENTIMETER', **(dict(subifds=len(ds) - 1) if i == 0 else dict(subfiletype=1)))
     return dest
 
+# %% ../nbs/15_bench.ipynb #d2c7a9e4
+def _cache_named(choice, cache):
+    "What auto said (`engine_choice`, '' when it said nothing), its cache folder written `$CRC_HISTO_CACHE`: a record names no temporary folder."
+    return (choice or '').replace(str(cache), '$CRC_HISTO_CACHE')
+
 # %% ../nbs/15_bench.ipynb #0db6a3ee
 def map_peak(slide:Path|str, # The slide to map
              cache:Path|str, # The engine cache folder for this run (`$CRC_HISTO_CACHE`)
@@ -307,7 +312,7 @@ def map_peak(slide:Path|str, # The slide to map
         if p.returncode: raise CrcHistoError(f"crc-histo map failed on {Path(slide).name}: {out.strip().splitlines()[-1] if out.strip() else p.returncode}")
         t = json.loads(Path(f'{d}/map/timings.json').read_text())
     return dict(peak_rss_mb=hwm/1024 or None, tissue_tiles=t['tissue_tiles'], map_seconds=t['seconds'], tiles_per_s=t['tissue_tiles']/t['seconds'],
-                engine=t['engine'], engine_seconds=t['timings']['engine'], engine_choice=(t.get('engine_choice') or '').replace(str(cache), '$CRC_HISTO_CACHE'))
+                engine=t['engine'], engine_seconds=t['timings']['engine'], engine_choice=_cache_named(t.get('engine_choice'), cache))
 
 # %% ../nbs/15_bench.ipynb #4d3b69a0
 def bench_maps(sizes:tuple=(14336, 28672), # Slide sides to map, px
@@ -349,7 +354,7 @@ def bench_predict_start(data, # Data folder (class sub-folders), 'kather2016' or
         if old is None: del os.environ['CRC_HISTO_CACHE']
         else: os.environ['CRC_HISTO_CACHE'] = old
     return dict(case=f'crc_histo predict_tiles ({model}, auto, {n} files)', engine=df.attrs['engine'], engine_seconds=df.attrs['engine_seconds'],
-                engine_choice=(df.attrs['engine_choice'] or '').replace(str(cache), '$CRC_HISTO_CACHE'), tiles_per_s=n/secs, load_seconds=load_s)
+                engine_choice=_cache_named(df.attrs['engine_choice'], cache), tiles_per_s=n/secs, load_seconds=load_s)
 
 # %% ../nbs/15_bench.ipynb #c9020ac7
 def bench_engine_start(data, # Data folder (class sub-folders), 'kather2016' or 'sample'

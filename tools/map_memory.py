@@ -60,6 +60,12 @@ def anatomy(slide, engine, cache):
     if out.returncode: raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
+def peak_lines(res):
+    "For each call (first, later): its largest peak over all runs and sizes, and the largest size's peak over the smallest's."
+    for call in ('first', 'later'):
+        peaks = {int(s): max(r['peak_rss_mb'] for r in v['runs'] if r['call'] == call) for s, v in res['sizes'].items()}
+        yield f"- {call} calls: {max(peaks.values()):.0f} MB" + (f"; {peaks[max(peaks)] / peaks[min(peaks)]:.3f}" if len(peaks) > 1 else '')
+
 def report(res):
     "The record as markdown: one row per size and call, every run's figures."
     lines = [res['cpu_line'], '', f"Measured {res['date']} with `{res['command']}` (model {MODEL}, engine {res['engine']}).", '',
@@ -70,10 +76,7 @@ def report(res):
             peaks, speed, setup = (', '.join(f"{f(r):.{d}f}" for r in rs) for f, d in ((lambda r: r['peak_rss_mb'], 0),
                                    (lambda r: r['tissue_tiles'] / r['map_s'], 0), (lambda r: r['timings']['engine'], 1)))
             lines.append(f"| {side}² | {rs[0]['tissue_tiles']} | {call} | {peaks} | {speed} | {', '.join(sorted({r['engine'] for r in rs}))} | {setup} |")
-    lines += ['', "The largest peak of each call over all runs, and the largest size's over the smallest's:", '']
-    for call in ('first', 'later'):
-        peaks = {int(s): max(r['peak_rss_mb'] for r in v['runs'] if r['call'] == call) for s, v in res['sizes'].items()}
-        lines.append(f"- {call} calls: {max(peaks.values()):.0f} MB" + (f"; {peaks[max(peaks)] / peaks[min(peaks)]:.3f}" if len(peaks) > 1 else ''))
+    lines += ['', "The largest peak of each call over all runs, and the largest size's over the smallest's:", '', *peak_lines(res)]
     lines += ['', f"Largest single process of all runs (a map, or the process a first call chose its engine in): {res['largest_child_mb']:.0f} MB.", '',
               'What holds the memory (a later call, in-process, VmRSS after each stage first ends):', '']
     for side, v in res['sizes'].items():
@@ -111,9 +114,7 @@ def main():
         an = anatomy(slide, a.engine, warm)
         print('  ' + '; '.join(f"{k}: {v['rss']:.0f} MB" for k, v in an['rows']) + f"; large modules loaded: {', '.join(an['modules']) or 'none'}", flush=True)
         res['sizes'][side] = dict(runs=runs, anatomy=an)
-    for call in ('first', 'later'):
-        peaks = {s: max(r['peak_rss_mb'] for r in v['runs'] if r['call'] == call) for s, v in res['sizes'].items()}
-        print(f"{call} calls: largest peak {max(peaks.values()):.0f} MB" + (f", largest size's over smallest's {peaks[max(peaks)]/peaks[min(peaks)]:.3f}" if len(peaks) > 1 else ''))
+    print('\n'.join(peak_lines(res)))
     res['largest_child_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     name = cpu['class'].replace(' ', '_') + a.tag
